@@ -1,0 +1,16 @@
+"""onrecord: an auditable record of who said what, in which role, and when.
+
+>>> import onrecord
+>>> analysis = onrecord.analyze('"We will win," Jane Doe said on Friday.', published="2024-03-04")
+>>> analysis.quotes[0].speaker.name
+'Jane Doe'
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from onrecord.pipeline import Analyzer, analyze  # noqa: E402
+from onrecord.records import Analysis, DateRef, Entity, Quote, Speaker  # noqa: E402
+
+__all__ = ["Analysis", "Analyzer", "DateRef", "Entity", "Quote", "Speaker", "__version__", "analyze"]

@@ -1,0 +1,34 @@
+"""The command line: one module per command family, each a thin layer over a library function."""
+
+from __future__ import annotations
+
+import click
+
+from onrecord import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="onrecord")
+def main() -> None:
+    """onrecord: who said what, in which role, and when, from news articles.
+
+    \b
+    Start with:
+      onrecord analyze article.txt            one article, JSON on stdout
+      onrecord analyze --sample --format text  the bundled Wikinews sample, readable
+      onrecord evaluate --format polnear DIR   accuracy against annotated data
+    """
+
+
+def _register() -> None:
+    from onrecord.cli import analyze as analyze_cli
+
+    main.add_command(analyze_cli.analyze)
+    try:
+        from onrecord.cli import evaluate as evaluate_cli
+    except ImportError:  # pragma: no cover - while the evaluate command is being written
+        return
+    main.add_command(evaluate_cli.evaluate)
+
+
+_register()

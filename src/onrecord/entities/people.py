@@ -1,0 +1,220 @@
+"""Entities of one article: NER mentions grouped into one entity per person (or organisation, place).
+
+The merge rule for people, within an article (docs/entities.md):
+1. Multi-word names come first. Two names are one person when they are equal, or share the last word
+   and the first word ("Hillary Clinton", "Hillary Rodham Clinton"). "Bill Clinton" and "Hillary
+   Clinton" stay apart.
+2. A one-word name joins the person whose surname (or, failing that, first name) it is: "Bakiyev" joins
+   "Kurmanbek Bakiyev". When several people share that surname, it joins the one mentioned last before
+   it (or, if none is before it, the first one after it).
+3. The canonical name is the longest name in the group.
+4. A name the NER model typed as an organisation or place, but that is a known person's name, is
+   counted as that person (the small model tags "Bakiyev" variously).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from onrecord.lexicon import Lexicon
+from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+
+OffsetSpan = tuple[int, int]
+
+#: NER labels kept as entities; numbers, money, dates and times are not entities here.
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@dataclass
+class EntityBuilder:
+    """A mutable entity while the article is analysed; frozen into records.Entity at the end."""
+
+    type: str
+    names: list[str] = field(default_factory=list)
+    mentions: list[OffsetSpan] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    gender: str | None = None  # "m" | "f" when the text tells (honorifics, resolved pronouns)
+    id: str = ""
+
+    @property
+    def name(self) -> str:
+        counts = Counter(self.names)
+        return max(counts, key=lambda n: (len(n.split()), counts[n], -self.names.index(n)))
+
+    def words(self) -> list[list[str]]:
+        return [n.lower().split() for n in self.names]
+
+    def add_role(self, role: str) -> None:
+        role = " ".join(role.split()).strip(" ,;:-")
+        if role and role.lower() not in {r.lower() for r in self.roles}:
+            self.roles.append(role)
+
+
+@dataclass(frozen=True)
+class NameMention:
+    span: OffsetSpan
+    text: str
+    label: str
+    paragraph: int
+    token_start: int
+    token_end: int
+
+
+class EntityIndex:
+    """All entities of one article, and which one a span of text refers to."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.entities: list[EntityBuilder] = []
+        self._by_span: dict[OffsetSpan, EntityBuilder] = {}
+
+    # -- building ---------------------------------------------------------------------------------
+    def build(self, article: ParsedArticle) -> None:
+        mentions = collect_name_mentions(article, self.lexicon)
+        persons = [m for m in mentions if m.label == "PERSON"]
+        # Rule 1 then rule 2: long names first, each in text order.
+        for mention in sorted(persons, key=lambda m: (len(m.text.split()) < 2, m.span[0])):
+            self.add_person_mention(mention.span, mention.text)
+        for mention in mentions:
+            if mention.label == "PERSON":
+                continue
+            person = self._person_named(mention.text, mention.span[0], create=False)
+            if person is not None:  # rule 4
+                self._attach(person, mention.span, mention.text)
+            else:
+                self._add_other(mention)
+
+    def add_person_mention(self, span: OffsetSpan, text: str) -> EntityBuilder:
+        existing = self._by_span.get(span)
+        if existing is not None:
+            return existing
+        person = self._person_named(text, span[0], create=True)
+        assert person is not None
+        self._attach(person, span, text)
+        return person
+
+    def add_reference(self, entity: EntityBuilder, span: OffsetSpan) -> None:
+        """A pronoun or description resolved to an entity becomes one of its mentions."""
+        if span not in entity.mentions:
+            entity.mentions.append(span)
+
+    def _attach(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
+        entity.names.append(text)
+        entity.mentions.append(span)
+        self._by_span[span] = entity
+
+    def _person_named(self, text: str, offset: int, *, create: bool) -> EntityBuilder | None:
+        words = text.lower().split()
+        if not words:
+            return None
+        people = [e for e in self.entities if e.type == "PERSON"]
+        if len(words) > 1:
+            for person in people:
+                for other in person.words():
+                    if other == words or (len(other) > 1 and other[0] == words[0] and other[-1] == words[-1]):
+                        return person
+            # A long name whose surname a one-word group already holds joins it ("Bakiyev" seen first).
+            singles = [p for p in people if all(len(w) == 1 and w[0] == words[-1] for w in p.words())]
+            if len(singles) == 1:
+                return singles[0]
+        else:
+            word = words[0]
+            by_surname = [p for p in people if any(w[-1] == word for w in p.words())]
+            if not by_surname:
+                by_surname = [p for p in people if any(len(w) > 1 and w[0] == word for w in p.words())]
+            if by_surname:
+                return self._nearest(by_surname, offset)
+        if not create:
+            return None
+        person = EntityBuilder(type="PERSON")
+        self.entities.append(person)
+        return person
+
+    @staticmethod
+    def _nearest(candidates: list[EntityBuilder], offset: int) -> EntityBuilder:
+        def last_before(entity: EntityBuilder) -> int:
+            return max((s for s, _ in entity.mentions if s < offset), default=-1)
+
+        before = [c for c in candidates if last_before(c) >= 0]
+        if before:
+            return max(before, key=last_before)
+        return min(candidates, key=lambda c: min(s for s, _ in c.mentions))
+
+    def _add_other(self, mention: NameMention) -> None:
+        key = _other_key(mention.text)
+        for entity in self.entities:
+            if entity.type == mention.label and any(_other_key(n) == key for n in entity.names):
+                self._attach(entity, mention.span, mention.text)
+                return
+        entity = EntityBuilder(type=mention.label)
+        self.entities.append(entity)
+        self._attach(entity, mention.span, mention.text)
+
+    # -- lookup -----------------------------------------------------------------------------------
+    def at(self, start: int, end: int) -> EntityBuilder | None:
+        """The entity one of whose name mentions overlaps [start, end), the longest overlap first."""
+        best: tuple[int, EntityBuilder] | None = None
+        for (s, e), entity in self._by_span.items():
+            overlap = min(e, end) - max(s, start)
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, entity)
+        return best[1] if best else None
+
+    def people(self) -> list[EntityBuilder]:
+        return [e for e in self.entities if e.type == "PERSON"]
+
+    def assign_ids(self) -> None:
+        used: set[str] = set()
+        for entity in sorted(self.entities, key=lambda e: min(s for s, _ in e.mentions)):
+            base = f"{entity.type.lower()}:{_slug(entity.name)}"
+            candidate, n = base, 2
+            while candidate in used:
+                candidate, n = f"{base}-{n}", n + 1
+            entity.id = candidate
+            used.add(candidate)
+
+
+def collect_name_mentions(article: ParsedArticle, lexicon: Lexicon) -> list[NameMention]:
+    found: list[NameMention] = []
+    for para in article.paragraphs:
+        for ent in para.doc.ents:
+            if ent.label_ not in ENTITY_LABELS:
+                continue
+            mention = _trim_mention(para, ent.start, ent.end, ent.label_, lexicon)
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+def _trim_mention(
+    para: ParsedParagraph, start: int, end: int, label: str, lexicon: Lexicon
+) -> NameMention | None:
+    doc = para.doc
+    # "the US", "Mr. Smith", "President Obama" (when the model folds a title into the name),
+    # trailing possessives: the name is what stays.
+    while start < end and (
+        doc[start].lower_ in {"the", "a", "an"}
+        or (label == "PERSON" and doc[start].lower_ in lexicon.title_words and end - start > 1)
+    ):
+        start += 1
+    while start < end and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s"}):
+        end -= 1
+    if start >= end:
+        return None
+    text = _POSSESSIVE.sub("", doc[start:end].text) if label == "PERSON" else doc[start:end].text
+    text = " ".join(text.split())
+    if not text or not any(ch.isalpha() for ch in text):
+        return None
+    span = para.char_span(start, end)
+    return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+def _other_key(text: str) -> str:
+    return re.sub(r"^the\s+", "", text.lower()).strip()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w]+", "-", name.lower()).strip("-") or "x"

@@ -1,0 +1,113 @@
+"""Roles of people, read off the syntax around their names.
+
+- apposition: "Vladimir Putin, the Russian prime minister," / "Roza Otunbayeva, Kyrgyzstan's
+  self-declared interim leader," (and the reverse, "the Russian prime minister, Vladimir Putin");
+- a title before the name: "US Secretary of State Hillary Clinton", "Russian President Dmitry Medvedev".
+Descriptions that refer to a person ("The ousted president said ...") add roles too; that happens in
+speaker resolution (onrecord.quotes.speakers), which knows what they refer to.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from onrecord.entities.people import EntityIndex
+from onrecord.lexicon import Lexicon
+from onrecord.nlp.parsed import ParsedArticle
+
+#: Longest apposition read as a role, in tokens; longer ones are clauses, not titles (seed article and
+#: PolNeAR train: the roles that matter fit in 10).
+MAX_ROLE_TOKENS = 10
+_ROLE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos"})
+_DETERMINERS = frozenset({"the", "a", "an"})
+
+
+def find_roles(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> None:
+    for para in article.paragraphs:
+        doc = para.doc
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            entity = index.at(*para.span_offsets(ent))
+            if entity is None or entity.type != "PERSON":
+                continue
+            root = ent.root
+            for child in root.children:
+                if child.dep_ == "appos" and child.i >= ent.end and child.ent_type_ != "PERSON":
+                    role = _noun_phrase(child)
+                    if role:
+                        entity.add_role(role)
+            if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
+                role = _noun_phrase(root.head, stop=ent.start)
+                if role:
+                    entity.add_role(role)
+            title = _title_before(doc, ent.start, lexicon)
+            if title:
+                entity.add_role(title)
+                gender = _honorific_gender(doc, ent.start, lexicon)
+                if gender and entity.gender is None:
+                    entity.gender = gender
+            elif ent.start > 0:
+                gender = lexicon.honorific_gender.get(doc[ent.start - 1].lower_)
+                if gender and entity.gender is None:
+                    entity.gender = gender
+
+
+def _noun_phrase(head: Token, *, stop: int | None = None) -> str | None:
+    """The noun phrase headed by ``head`` without clauses, trailing appositions or punctuation."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in _ROLE_STOP_DEPS or (stop is not None and child.i >= stop):
+            continue
+        tokens.extend(child.subtree)
+    tokens.sort(key=lambda t: t.i)
+    # keep one contiguous run around the head
+    run = [t for t in tokens if abs(t.i - head.i) <= MAX_ROLE_TOKENS]
+    while run and (run[0].lower_ in _DETERMINERS or run[0].is_punct):
+        run = run[1:]
+    while run and run[-1].is_punct:
+        run = run[:-1]
+    if not run or len(run) > MAX_ROLE_TOKENS or run[-1].i - run[0].i + 1 != len(run):
+        return None
+    if head.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    doc = head.doc
+    return doc[run[0].i : run[-1].i + 1].text
+
+
+def _title_before(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ignore[no-untyped-def]
+    """A run of title words just before a name: "US Secretary of State", "Russian President"."""
+    i = start - 1
+    words: list[Token] = []
+    while i >= 0:
+        token = doc[i]
+        lower = token.lower_
+        if lower in lexicon.honorific_gender and lower in {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss"}:
+            break
+        titled = lower in lexicon.title_words or lower in lexicon.person_nouns
+        if titled or (lower == "of" and words) or (token.ent_type_ in {"GPE", "NORP"} and words):
+            words.append(token)
+            i -= 1
+            continue
+        if token.is_title and token.pos_ in {"PROPN", "ADJ"} and words and token.ent_type_ != "PERSON":
+            words.append(token)
+            i -= 1
+            continue
+        break
+    words.reverse()
+    while words and (words[0].lower_ == "of" or words[0].lower_ in lexicon.honorific_gender):
+        words = words[1:]
+    if not words or not any(w.lower_ in lexicon.person_nouns or w.lower_ in lexicon.title_words for w in words):
+        return None
+    # A lone honorific or a bare "former" is no role.
+    if all(w.lower_ in {"former", "acting", "ex", "state"} for w in words):
+        return None
+    return doc[words[0].i : words[-1].i + 1].text
+
+
+def _honorific_gender(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ignore[no-untyped-def]
+    for token in doc[max(0, start - 4) : start]:
+        gender = lexicon.honorific_gender.get(token.lower_)
+        if gender:
+            return gender
+    return None

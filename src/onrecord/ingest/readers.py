@@ -1,0 +1,136 @@
+"""Turn what the user names (files, folders, JSON Lines, ``-`` for stdin) into articles.
+
+Each item is an ArticleInput, or an InputError that names the input (file, or file:line) and says what
+to do; a bad input never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import BinaryIO
+
+from onrecord.errors import ErrorCode, InputError
+from onrecord.pipeline import MAX_INPUT_CHARS, ArticleInput
+
+#: File name endings read as plain text, and as JSON Lines, when a folder is walked.
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+SAMPLE_PATH = "data/sample/wikinews.jsonl"
+#: UTF-8 takes at most 4 bytes a character: a file bigger than this cannot be under the character limit.
+_BYTES_PER_CHAR = 4
+
+Item = ArticleInput | InputError
+
+
+def read_inputs(paths: Iterable[str], *, max_chars: int = MAX_INPUT_CHARS) -> Iterator[Item]:
+    for name in paths:
+        if name == "-":
+            yield from _read_stream(sys.stdin.buffer, "-", max_chars)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _readable_suffix(p))
+            if not files:
+                yield InputError(
+                    ErrorCode.UNREADABLE,
+                    name,
+                    f"the folder holds no {', '.join(sorted(TEXT_SUFFIXES | JSONL_SUFFIXES))} files",
+                )
+            for file in files:
+                yield from _read_file(file, max_chars)
+        elif path.is_file():
+            yield from _read_file(path, max_chars)
+        else:
+            yield InputError(ErrorCode.UNREADABLE, name, "no such file or folder")
+
+
+def read_sample() -> Iterator[Item]:
+    """The bundled Wikinews sample (CC BY 2.5, see data/sample/ATTRIBUTION.md)."""
+    data = resources.files("onrecord").joinpath(SAMPLE_PATH).read_bytes()
+    yield from _read_jsonl(data, "sample:wikinews.jsonl", MAX_INPUT_CHARS)
+
+
+def _readable_suffix(path: Path) -> bool:
+    return path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+
+
+def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.suffix.lower() not in JSONL_SUFFIXES and size > max_chars * _BYTES_PER_CHAR:
+            yield _too_large(name, size, max_chars)
+            return
+        with path.open("rb") as stream:
+            yield from _read_stream(stream, name, max_chars, jsonl=path.suffix.lower() in JSONL_SUFFIXES)
+    except OSError as exc:
+        yield InputError(ErrorCode.UNREADABLE, name, f"cannot be read: {exc.strerror or exc}")
+
+
+def _read_stream(stream: BinaryIO, name: str, max_chars: int, *, jsonl: bool = False) -> Iterator[Item]:
+    if jsonl:
+        yield from _read_jsonl(stream.read(), name, max_chars)
+        return
+    data = stream.read(max_chars * _BYTES_PER_CHAR + 1)
+    if len(data) > max_chars * _BYTES_PER_CHAR:
+        yield _too_large(name, None, max_chars)
+        return
+    text = decode(data, name)
+    if isinstance(text, InputError):
+        yield text
+    else:
+        yield ArticleInput(text=text, source=name)
+
+
+def _read_jsonl(data: bytes, name: str, max_chars: int) -> Iterator[Item]:
+    for number, raw in enumerate(data.splitlines(), start=1):
+        where = f"{name}:{number}"
+        if not raw.strip():
+            continue
+        line = decode(raw, where)
+        if isinstance(line, InputError):
+            yield line
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(ErrorCode.BAD_RECORD, where, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield InputError(ErrorCode.BAD_RECORD, where, 'each line must be a JSON object with a "text" string')
+            continue
+        published = record.get("published") or record.get("date")
+        yield ArticleInput(
+            text=record["text"],
+            source=str(record.get("url") or record.get("id") or where),
+            published=str(published)[:10] if published else None,
+            title=record.get("title"),
+        )
+
+
+def decode(data: bytes, name: str) -> str | InputError:
+    if b"\x00" in data[:8192]:
+        return InputError(ErrorCode.BINARY, name, "the input looks binary (it holds NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return InputError(
+            ErrorCode.NOT_UTF8,
+            name,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it first, e.g. "
+            f"`iconv -f windows-1252 -t utf-8 {name}`",
+        )
+
+
+def _too_large(name: str, size: int | None, max_chars: int) -> InputError:
+    what = f"{size:,} bytes" if size is not None else "more bytes"
+    return InputError(
+        ErrorCode.TOO_LARGE,
+        name,
+        f"the input has {what}, more than one article can hold (limit {max_chars:,} characters); "
+        "split it into articles (JSON Lines, one per line) or raise --max-chars",
+    )

@@ -1,0 +1,38 @@
+"""Word lists per language, kept as data (src/onrecord/data/<lang>.json), never as code."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    speech_verbs: frozenset[str]
+    attitude_verbs: frozenset[str]
+    pronoun_kind: dict[str, str]
+    person_nouns: frozenset[str]
+    title_words: frozenset[str]
+    honorific_gender: dict[str, str]
+
+    @property
+    def cue_verbs(self) -> frozenset[str]:
+        return self.speech_verbs | self.attitude_verbs
+
+
+@functools.lru_cache(maxsize=None)
+def load_lexicon(language: str = "en") -> Lexicon:
+    raw = json.loads(resources.files("onrecord").joinpath(f"data/{language}.json").read_text("utf-8"))
+    return Lexicon(
+        language=language,
+        speech_verbs=frozenset(raw["speech_verbs"]),
+        # A verb in both lists counts as speech (the stronger reading).
+        attitude_verbs=frozenset(raw["attitude_verbs"]) - frozenset(raw["speech_verbs"]),
+        pronoun_kind=dict(raw["pronouns"]),
+        person_nouns=frozenset(raw["person_nouns"]),
+        title_words=frozenset(raw["title_words"]),
+        honorific_gender=dict(raw["honorifics"]),
+    )

@@ -1,0 +1,50 @@
+"""An article's paragraphs parsed by spaCy, with helpers that speak in offsets of the cleaned text.
+
+Each paragraph is its own ``Doc``: paragraphs are where sentences end for sure (a crosshead like
+"Russian influence" must never be merged into the next sentence), and small docs parse fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+OffsetSpan = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ParsedParagraph:
+    index: int
+    offset: int  # where the paragraph starts in the cleaned text
+    doc: Doc
+    is_heading: bool
+
+    def char_span(self, start_token: int, end_token: int) -> OffsetSpan:
+        """Cleaned-text offsets of tokens [start_token, end_token)."""
+        first = self.doc[start_token]
+        last = self.doc[end_token - 1]
+        return (self.offset + first.idx, self.offset + last.idx + len(last.text))
+
+    def token_offsets(self, token: Token) -> OffsetSpan:
+        return (self.offset + token.idx, self.offset + token.idx + len(token.text))
+
+    def span_offsets(self, span: Span) -> OffsetSpan:
+        return self.char_span(span.start, span.end)
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    text: str
+    paragraphs: tuple[ParsedParagraph, ...]
+
+    def body(self) -> Iterator[ParsedParagraph]:
+        """Paragraphs that can hold quotations (headings cannot)."""
+        return (p for p in self.paragraphs if not p.is_heading)
+
+    def paragraph_at(self, offset: int) -> ParsedParagraph | None:
+        for para in self.paragraphs:
+            if para.offset <= offset <= para.offset + len(para.doc.text):
+                return para
+        return None

@@ -1,0 +1,289 @@
+"""The per-article function: from one article's text to its Analysis record.
+
+``Analyzer`` is a stage in the NeMo Curator sense: construct it once per worker (that loads the model),
+then call ``analyze`` (one article) or ``analyze_batch`` (many, parsed together) as often as needed. The
+local runner, the CLI and, later, Spark all call this same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from onrecord import __version__
+from onrecord.clean import CleanedText, clean_text
+from onrecord.dates import DateHint, find_dateline, find_dates
+from onrecord.entities import EntityIndex, find_roles
+from onrecord.errors import ErrorCode, InputError
+from onrecord.lexicon import Lexicon, load_lexicon
+from onrecord.nlp import load_pipeline, model_description
+from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+from onrecord.quotes.extract import RULES, Candidate, extract_candidates
+from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Speaker
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+#: Versioned names of the components; a change of behaviour means a new version.
+COMPONENTS = {
+    "clean": "onrecord.clean.v1",
+    "entities": "onrecord.entities.v1",
+    "quotes": "onrecord.quotes.v1",
+    "speakers": "onrecord.speakers.v1",
+    "dates": "onrecord.dates.v1",
+}
+#: Inputs longer than this are refused: a news article is a few thousand words; 1M characters is a
+#: book, or something that is not an article. Change with ``Analyzer(max_chars=...)``.
+MAX_INPUT_CHARS = 1_000_000
+#: Share of English function words among the words of a text, below which it is not English.
+#: English news scores 0.35-0.50 (PolNeAR train, Wikinews); French, German, Spanish news under 0.08.
+MIN_ENGLISH_SHARE = 0.15
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to a in is that for it was on with he as at by said his be from are have has but not "
+    "they this had were which an she her their who will would been we i you its or after about more "
+    "than when also there what all can one up out into if over no so".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    text: str
+    source: str = "-"
+    published: str | None = None
+    title: str | None = None
+
+
+class Analyzer:
+    """Analyse articles with one loaded pipeline."""
+
+    def __init__(self, *, language: str = "en", nlp: Language | None = None, max_chars: int = MAX_INPUT_CHARS):
+        if language != "en":
+            raise ValueError(f"language {language!r} is not supported yet; onrecord reads English ('en')")
+        self.language = language
+        self.lexicon: Lexicon = load_lexicon(language)
+        self.nlp = nlp if nlp is not None else load_pipeline()
+        self.max_chars = max_chars
+        import spacy
+
+        self.provenance: dict[str, Any] = {
+            "onrecord": __version__,
+            "model": model_description(self.nlp),
+            "spacy": spacy.__version__,
+            "components": dict(COMPONENTS),
+        }
+
+    def analyze(
+        self, text: str, *, source: str = "-", published: str | dt.date | None = None, title: str | None = None
+    ) -> Analysis:
+        """One article. Raises InputError (naming ``source``) for input that cannot be analysed."""
+        return next(self.analyze_batch([ArticleInput(text, source, _iso(published, source), title)]))
+
+    def analyze_batch(self, articles: Iterable[ArticleInput], *, batch_size: int = 64) -> Iterator[Analysis]:
+        """Many articles; their paragraphs go through spaCy together, which is faster than one by one.
+
+        Raises InputError for the first bad input; callers that must go on catch it per article with
+        :meth:`analyze` or pre-check with :meth:`check`.
+        """
+        for article in articles:
+            self.check(article.text, article.source)
+            cleaned = clean_text(article.text)
+            published, published_from = article.published, "given" if article.published else None
+            if published is None:
+                found = find_dateline(cleaned.text)
+                if found is not None:
+                    published, published_from = found[0].isoformat(), "dateline"
+            texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
+            docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+            yield self._build(article, cleaned, docs, published, published_from)
+
+    def check(self, text: str, source: str) -> None:
+        """Refuse, with a message that names the input, what cannot be an English article."""
+        if not text.strip():
+            raise InputError(ErrorCode.EMPTY, source, "the input is empty (no text to analyse)")
+        if "\x00" in text or _control_share(text) > 0.05:
+            raise InputError(
+                ErrorCode.BINARY, source, "the input looks binary, not text; give the article as plain text"
+            )
+        if len(text) > self.max_chars:
+            raise InputError(
+                ErrorCode.TOO_LARGE,
+                source,
+                f"the input has {len(text):,} characters, more than the limit of {self.max_chars:,} for one "
+                "article; split it into articles (JSON Lines, one per line) or raise --max-chars",
+            )
+        words = [w.lower() for w in _WORD.findall(text[:20_000])]
+        if len(words) >= 20:
+            share = sum(w in _ENGLISH_FUNCTION_WORDS for w in words) / len(words)
+            if share < MIN_ENGLISH_SHARE:
+                raise InputError(
+                    ErrorCode.NOT_ENGLISH,
+                    source,
+                    f"the input does not read as English ({share:.0%} English function words, English "
+                    f"news has over {MIN_ENGLISH_SHARE:.0%}); onrecord analyses English text only",
+                )
+
+    # -- assembling the record --------------------------------------------------------------------
+    def _build(
+        self,
+        article: ArticleInput,
+        cleaned: CleanedText,
+        docs: list[Doc],
+        published: str | None,
+        published_from: str | None,
+    ) -> Analysis:
+        paragraphs = tuple(
+            ParsedParagraph(i, p.start, doc, p.is_heading)
+            for i, (p, doc) in enumerate(zip(cleaned.paragraphs, docs, strict=True))
+        )
+        parsed = ParsedArticle(cleaned.text, paragraphs)
+        index = EntityIndex(self.lexicon)
+        index.build(parsed)
+        find_roles(parsed, index, self.lexicon)
+        candidates = extract_candidates(parsed, index, self.lexicon)
+        index.assign_ids()
+        to_orig = cleaned.to_original
+        quotes = tuple(self._quote(c, parsed, to_orig) for c in candidates)
+        entities = tuple(
+            Entity(
+                id=e.id,
+                type=e.type,
+                name=e.name,
+                mentions=tuple(sorted(to_orig(s, t) for s, t in e.mentions)),
+                roles=tuple(e.roles),
+            )
+            for e in sorted(index.entities, key=lambda e: min(s for s, _ in e.mentions))
+        )
+        pub_date = dt.date.fromisoformat(published) if published else None
+        dates = tuple(
+            DateRef(d.text, to_orig(*d.span), d.value, d.granularity)
+            for d in find_dates(cleaned.text, published=pub_date, hints=_date_hints(parsed))
+        )
+        headings = tuple(
+            Heading(cleaned.text[p.start : p.end], to_orig(p.start, p.end)) for p in cleaned.paragraphs if p.is_heading
+        )
+        return Analysis(
+            id=content_id(cleaned.text),
+            source=article.source,
+            title=article.title,
+            published=published,
+            language=self.language,
+            text=cleaned.text,
+            quotes=quotes,
+            entities=entities,
+            dates=dates,
+            provenance=self.provenance,
+            headings=headings,
+            removed=tuple(Removed(r.text, r.span, r.reason) for r in cleaned.removed),
+            published_from=published_from,
+            text_map=cleaned.runs(),
+        )
+
+    def _quote(self, cand: Candidate, parsed: ParsedArticle, to_orig: Any) -> Quote:
+        text = parsed.text
+        speaker = cand.speaker
+        assert speaker is not None
+        entity_id = speaker.entity.id if speaker.entity is not None else None
+        return Quote(
+            kind=cand.kind,  # type: ignore[arg-type]
+            content=" ".join(text[s:e] for s, e in cand.pieces),
+            content_spans=tuple(to_orig(s, e) for s, e in cand.pieces),
+            cue=cand.cue_text,
+            cue_span=to_orig(*cand.cue_span) if cand.cue_span else None,
+            speaker=Speaker(
+                name=speaker.name,
+                mention=speaker.mention,
+                mention_span=to_orig(*speaker.mention_span) if speaker.mention_span else None,
+                entity=entity_id,
+                mention_kind=speaker.kind,
+                entities=tuple(e.id for e in speaker.group),
+            ),
+            nested_in=cand.parent,
+            confidence=RULES[cand.rule],
+            component=f"{COMPONENTS['quotes']}:{cand.rule}",
+            context_span=to_orig(*_context(parsed, cand)),
+        )
+
+
+def content_id(text: str) -> str:
+    """The article id: a hash of its cleaned text, so an exact duplicate gets the same id."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]
+
+
+def _context(parsed: ParsedArticle, cand: Candidate) -> tuple[int, int]:
+    """The sentences that hold the quotation and its cue, for showing it in context."""
+    points = [cand.start, cand.end - 1]
+    if cand.cue_span:
+        points += list(cand.cue_span)
+    lo, hi = min(points), max(points)
+    start, end = lo, hi
+    for para in parsed.paragraphs:
+        for sent in para.doc.sents:
+            s, e = para.span_offsets(sent)
+            if s <= lo < e or (s <= hi < e):
+                start, end = min(start, s), max(end, e)
+    return start, max(end, hi)
+
+
+def _date_hints(parsed: ParsedArticle) -> list[DateHint]:
+    hints = []
+    for para in parsed.paragraphs:
+        for ent in para.doc.ents:
+            if ent.label_ == "DATE":
+                s, e = para.span_offsets(ent)
+                hints.append(DateHint(s, e, _tense(ent)))
+    return hints
+
+
+def _tense(ent: Span) -> str | None:
+    """The tense of the clause a date sits in: 'said on Friday' is past, 'will meet on Friday' future."""
+    verb = ent.root
+    for _ in range(6):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return None
+    aux = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+    if aux & {"will", "'ll", "shall"} or (verb.lower_ == "going" and any(c.dep_ == "xcomp" for c in verb.children)):
+        return "future"
+    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and aux & {"had", "has", "have", "was", "were"}):
+        return "past"
+    return "present"
+
+
+def _control_share(text: str) -> float:
+    sample = text[:10_000]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return control / max(1, len(sample))
+
+
+def _iso(value: str | dt.date | None, source: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError as exc:
+        raise InputError(
+            ErrorCode.BAD_DATE, source, f"publication date {value!r} is not a date; give it as YYYY-MM-DD"
+        ) from exc
+
+
+_DEFAULT: Analyzer | None = None
+
+
+def analyze(
+    text: str, *, published: str | dt.date | None = None, source: str = "-", title: str | None = None
+) -> Analysis:
+    """Analyse one article with a shared, lazily loaded Analyzer (the Python API's entry point)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Analyzer()
+    return _DEFAULT.analyze(text, source=source, published=published, title=title)
