@@ -22,8 +22,10 @@ def main() -> None:
 
 def _register() -> None:
     from onrecord.cli import analyze as analyze_cli
+    from onrecord.cli import bench as bench_cli
 
     main.add_command(analyze_cli.analyze)
+    main.add_command(bench_cli.bench)
     try:
         from onrecord.cli import evaluate as evaluate_cli
     except ImportError:  # pragma: no cover - while the evaluate command is being written
