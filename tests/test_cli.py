@@ -47,7 +47,9 @@ def test_analyze_many_as_jsonl_with_a_folder_and_bad_inputs(runner, tmp_path):
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     lines = tmp_path / "more.jsonl"
     lines.write_text(
-        json.dumps({"id": "x1", "text": GOOD, "published": "2010-04-23"}) + "\n{not json}\n" + '{"title": "no text"}\n',
+        json.dumps({"id": "x1", "text": GOOD, "published": "2010-04-23"})
+        + "\n{not json}\n"
+        + '{"title": "no text"}\n',
         encoding="utf-8",
     )
     result = runner.invoke(main, ["analyze", str(folder), str(lines), "--jsonl"])

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from onrecord.errors import ErrorCode, InputError
 from onrecord.records import Analysis
 
-
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -52,7 +51,7 @@ SENTENCES = [
     "Jane Smith, the mayor of Springfield, said on Friday that the bridge would reopen.",
     "He admitted that he had signed a hand-written resignation letter.",
     "According to John Brown, the talks failed.",
-    "The so-called \"reset\" failed.",
+    'The so-called "reset" failed.',
     "Roza Otunbayeva has said the agreement will be preserved.",
     "Bakiyev did not indicate where the pressure had come from.",
     "“It is over,” she said. “We lost.”",
@@ -79,14 +78,27 @@ def test_offsets_point_into_the_original_input(analyzer, text):
 
 
 def test_record_round_trips_through_json(analyze):
-    analysis = analyze('"We will not give up," Jane Smith, the mayor, said on Friday.', published="2010-04-23")
+    analysis = analyze(
+        '"We will not give up," Jane Smith, the mayor, said on Friday.', published="2010-04-23"
+    )
     again = Analysis.from_dict(json.loads(analysis.to_json()))
     assert again == analysis
 
 
 def test_record_has_the_contract_fields(analyze):
     data = analyze('"We will not give up," Jane Smith said.').to_dict()
-    for key in ("id", "source", "title", "published", "language", "text", "quotes", "entities", "dates", "provenance"):
+    for key in (
+        "id",
+        "source",
+        "title",
+        "published",
+        "language",
+        "text",
+        "quotes",
+        "entities",
+        "dates",
+        "provenance",
+    ):
         assert key in data
     quote = data["quotes"][0]
     for key in ("kind", "content", "content_spans", "cue", "cue_span", "speaker", "nested_in", "confidence"):
@@ -97,7 +109,10 @@ def test_record_has_the_contract_fields(analyze):
 
 
 def test_same_text_same_id(analyze):
-    assert analyze("Jane Smith said the plan was dead.").id == analyze("Jane Smith said  the plan was dead.\n").id
+    assert (
+        analyze("Jane Smith said the plan was dead.").id
+        == analyze("Jane Smith said  the plan was dead.\n").id
+    )
 
 
 def test_roles_from_apposition_and_title(analyze):
@@ -119,7 +134,9 @@ def test_one_entity_per_person(analyze):
 
 
 def test_dates_resolve_against_publication(analyze):
-    analysis = analyze("Jane Smith said on Friday that the vote would be on October 10.", published="2010-04-23")
+    analysis = analyze(
+        "Jane Smith said on Friday that the vote would be on October 10.", published="2010-04-23"
+    )
     values = {d.text: d.value for d in analysis.dates}
     assert values.get("on Friday") == "2010-04-23"
     assert "2010-10-10" in values.values()
@@ -165,7 +182,12 @@ def test_seed_article_passes_every_check(analyzer, shared, tmp_path):
     out = tmp_path / "out.json"
     out.write_text(analysis.to_json(), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, str(shared / "tools" / "seed_check.py"), str(out), str(article.with_suffix(".gold.json"))],
+        [
+            sys.executable,
+            str(shared / "tools" / "seed_check.py"),
+            str(out),
+            str(article.with_suffix(".gold.json")),
+        ],
         capture_output=True,
         text=True,
         check=False,

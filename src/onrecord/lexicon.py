@@ -17,13 +17,15 @@ class Lexicon:
     person_nouns: frozenset[str]
     title_words: frozenset[str]
     honorific_gender: dict[str, str]
+    #: Frequent function words, for telling whether a text is in this language at all.
+    function_words: frozenset[str]
 
     @property
     def cue_verbs(self) -> frozenset[str]:
         return self.speech_verbs | self.attitude_verbs
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_lexicon(language: str = "en") -> Lexicon:
     raw = json.loads(resources.files("onrecord").joinpath(f"data/{language}.json").read_text("utf-8"))
     return Lexicon(
@@ -35,4 +37,5 @@ def load_lexicon(language: str = "en") -> Lexicon:
         person_nouns=frozenset(raw["person_nouns"]),
         title_words=frozenset(raw["title_words"]),
         honorific_gender=dict(raw["honorifics"]),
+        function_words=frozenset(raw["function_words"]),
     )

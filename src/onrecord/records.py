@@ -155,7 +155,7 @@ class Analysis:
             headings=tuple(Heading(h["text"], _span(h["span"])) for h in data.get("headings", ())),
             removed=tuple(Removed(r["text"], _span(r["span"]), r["reason"]) for r in data.get("removed", ())),
             published_from=data.get("published_from"),
-            text_map=tuple(tuple(run) for run in data.get("text_map", ())),  # type: ignore[misc]
+            text_map=tuple((int(a), int(b), int(c)) for a, b, c in data.get("text_map", ())),
         )
 
 

@@ -24,7 +24,9 @@ from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 OffsetSpan = tuple[int, int]
 
 #: NER labels kept as entities; numbers, money, dates and times are not entities here.
-ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
+)
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 

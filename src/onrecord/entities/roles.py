@@ -9,7 +9,7 @@ speaker resolution (onrecord.quotes.speakers), which knows what they refer to.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from onrecord.entities.people import EntityIndex
 from onrecord.lexicon import Lexicon
@@ -75,7 +75,7 @@ def _noun_phrase(head: Token, *, stop: int | None = None) -> str | None:
     return doc[run[0].i : run[-1].i + 1].text
 
 
-def _title_before(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ignore[no-untyped-def]
+def _title_before(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
     """A run of title words just before a name: "US Secretary of State", "Russian President"."""
     i = start - 1
     words: list[Token] = []
@@ -97,7 +97,9 @@ def _title_before(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ign
     words.reverse()
     while words and (words[0].lower_ == "of" or words[0].lower_ in lexicon.honorific_gender):
         words = words[1:]
-    if not words or not any(w.lower_ in lexicon.person_nouns or w.lower_ in lexicon.title_words for w in words):
+    if not words or not any(
+        w.lower_ in lexicon.person_nouns or w.lower_ in lexicon.title_words for w in words
+    ):
         return None
     # A lone honorific or a bare "former" is no role.
     if all(w.lower_ in {"former", "acting", "ex", "state"} for w in words):
@@ -105,7 +107,7 @@ def _title_before(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ign
     return doc[words[0].i : words[-1].i + 1].text
 
 
-def _honorific_gender(doc, start: int, lexicon: Lexicon) -> str | None:  # type: ignore[no-untyped-def]
+def _honorific_gender(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
     for token in doc[max(0, start - 4) : start]:
         gender = lexicon.honorific_gender.get(token.lower_)
         if gender:

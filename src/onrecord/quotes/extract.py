@@ -154,16 +154,19 @@ def _cue_before(
 ) -> tuple[ParsedParagraph, Token] | None:
     """A speech verb before the opening mark, in the same sentence: 'Bakiyev said: "..."'."""
     limit = _parent_start(mark, marks)
-    tokens = [t for t in para.doc if limit <= para.offset + t.idx and para.offset + t.idx + len(t.text) <= mark.start - 1]
-    seen = 0
-    for token in reversed(tokens):
+    tokens = [
+        t
+        for t in para.doc
+        if limit <= para.offset + t.idx and para.offset + t.idx + len(t.text) <= mark.start - 1
+    ]
+    for seen, token in enumerate(reversed(tokens[-CUE_WINDOW_BEFORE:])):
         offset = para.offset + token.idx
-        if seen and (token.text in _SENTENCE_END or any(m.end < offset + 1 <= m.end + 1 for m in marks if m is not mark)):
+        if seen and (
+            token.text in _SENTENCE_END
+            or any(m.end < offset + 1 <= m.end + 1 for m in marks if m is not mark)
+        ):
             break
         if any(m.contains(offset, offset + len(token.text)) for m in marks if m.level == mark.level):
-            break
-        seen += 1
-        if seen > CUE_WINDOW_BEFORE:
             break
         if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark):
             return para, token
@@ -260,7 +263,9 @@ def _reported_candidates(
             if pieces is None:
                 continue
             speech = token.lemma_.lower() in lexicon.speech_verbs
-            cand = Candidate("indirect", pieces, "indirect.speech" if speech else "indirect.attitude", para.index)
+            cand = Candidate(
+                "indirect", pieces, "indirect.speech" if speech else "indirect.attitude", para.index
+            )
             cand.cue = (para, token)
             cand.subject = (para, subject)
             if not _reconcile_with_marks(cand, marks, direct, para):
@@ -339,11 +344,13 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
             excluded.update(t.i for t in token.subtree)
             # and the conjunction or subordinator that joins it ("although", "but", ",")
             left = token.left_edge.i - 1
-            while left >= complement.left_edge.i and (para.doc[left].is_punct or para.doc[left].dep_ in {"cc", "mark"}):
+            while left >= complement.left_edge.i and (
+                para.doc[left].is_punct or para.doc[left].dep_ in {"cc", "mark"}
+            ):
                 excluded.add(left)
                 left -= 1
     tokens = [t for t in complement.subtree if t.i not in excluded]
-    while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ == "that" or tokens[0].is_punct):
+    while tokens and ((tokens[0].dep_ == "mark" and tokens[0].lower_ == "that") or tokens[0].is_punct):
         tokens.pop(0)
     pieces = _runs(para, tokens)
     if sum(1 for t in tokens if not t.is_punct) < 2 or not pieces:
@@ -452,7 +459,9 @@ def _resolve(
         prev = previous.speaker
         cand.speaker = ResolvedSpeaker(prev.name, None, None, prev.entity, "implied", prev.group)
     elif enclosing is not None and cand.rule == "direct.implied":
-        cand.speaker = ResolvedSpeaker(enclosing.name, None, None, enclosing.entity, "implied", enclosing.group)
+        cand.speaker = ResolvedSpeaker(
+            enclosing.name, None, None, enclosing.entity, "implied", enclosing.group
+        )
     else:
         cand.speaker = ResolvedSpeaker(None, None, None, None, None)
     speaker = cand.speaker

@@ -10,6 +10,7 @@ before it (a description in the lead, as in the seed article), to the first pers
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -81,7 +82,7 @@ class SpeakerResolver:
         """People joined by "and" ("Dmitry Medvedev, the Russian president, and Putin"): a group that
         "they" can refer to. The parser links them by conj, or makes both subjects of one verb."""
         people = [ent for ent in para.doc.ents if ent.label_ == "PERSON"]
-        for first, second in zip(people, people[1:], strict=False):
+        for first, second in itertools.pairwise(people):
             between = {t.lower_ for t in para.doc[first.end : second.start]}
             joined = second.root.dep_ == "conj" and second.root.head.i in range(first.start, first.end)
             siblings = first.root.head == second.root.head and first.root.dep_ == second.root.dep_
@@ -96,7 +97,9 @@ class SpeakerResolver:
         self.events.append(_Event(offset, paragraph, entity, WEIGHT_SPEAKER))
 
     # -- resolution -------------------------------------------------------------------------------
-    def resolve(self, para: ParsedParagraph, head: Token, *, enclosing: ResolvedSpeaker | None) -> ResolvedSpeaker:
+    def resolve(
+        self, para: ParsedParagraph, head: Token, *, enclosing: ResolvedSpeaker | None
+    ) -> ResolvedSpeaker:
         if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":  # "X, who said ..."
             head = head.head.head
         lower = head.lower_
@@ -148,7 +151,9 @@ class SpeakerResolver:
                 return ResolvedSpeaker(entity.name, text, span, entity, "pronoun")
         return ResolvedSpeaker(None, text, span, None, "pronoun")
 
-    def _description(self, head: Token, text: str, span: OffsetSpan, offset: int, paragraph: int) -> ResolvedSpeaker:
+    def _description(
+        self, head: Token, text: str, span: OffsetSpan, offset: int, paragraph: int
+    ) -> ResolvedSpeaker:
         lemma = head.lemma_.lower()
         definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children)
         if not definite or lemma not in self.lexicon.person_nouns:
@@ -196,7 +201,9 @@ class SpeakerResolver:
         return by_id[best]
 
     def _first_after(self, offset: int, paragraph: int) -> EntityBuilder | None:
-        after = [e for e in self.events if e.offset > offset and e.paragraph - paragraph <= LOOKAHEAD_PARAGRAPHS]
+        after = [
+            e for e in self.events if e.offset > offset and e.paragraph - paragraph <= LOOKAHEAD_PARAGRAPHS
+        ]
         return min(after, key=lambda e: e.offset).entity if after else None
 
     def _name_span(self, entity: EntityBuilder, around: OffsetSpan) -> OffsetSpan | None:
