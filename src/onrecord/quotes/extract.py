@@ -30,7 +30,6 @@ OffsetSpan = tuple[int, int]
 RULES: dict[str, float] = {
     "direct.cue_after": 0.9,
     "direct.cue_before": 0.85,
-    "direct.continued": 0.85,
     "direct.implied": 0.65,
     "direct.unattributed": 0.3,
     "indirect.speech": 0.8,
@@ -62,7 +61,7 @@ class Candidate:
     cue_text: str | None = None
     cue_span: OffsetSpan | None = None
     subject: tuple[ParsedParagraph, Token] | None = None
-    mark: int | None = None  # index of the marked span it came from
+    marks: list[int] = field(default_factory=list)  # indexes of the marked spans it came from
     parent: int | None = None  # index (into the final list) of the enclosing quotation
     speaker: ResolvedSpeaker | None = None
     consumed_marks: set[int] = field(default_factory=set)
@@ -81,7 +80,9 @@ def extract_candidates(article: ParsedArticle, index: EntityIndex, lexicon: Lexi
     marks = find_marked_spans(article.text, [(p.offset, p.offset + len(p.doc.text)) for p in body])
     direct = _direct_candidates(article, body, marks, lexicon)
     reported = _reported_candidates(body, marks, direct, lexicon)
-    candidates = [c for c in direct if c is not None and c.mark not in _consumed(reported)] + reported
+    consumed = _consumed(reported)
+    unique = {id(c): c for c in direct if c is not None and not consumed & set(c.marks)}
+    candidates = list(unique.values()) + reported
     candidates.sort(key=lambda c: (c.start, -c.end))
     _nest(candidates, marks)
     resolver = SpeakerResolver(article, index, lexicon)
@@ -110,13 +111,25 @@ def _direct_candidates(
         if cue is None:
             cue = _cue_before(first, mark, marks, lexicon)
             rule = "direct.cue_before"
-        cand = Candidate("direct", list(mark.pieces), rule, first.index, mark=i)
+        cand = Candidate("direct", list(mark.pieces), rule, first.index, marks=[i])
+        previous = _previous_in_paragraph(found, first, mark)
+        if (
+            cue is not None
+            and previous is not None
+            and previous.cue is not None
+            and previous.cue[1] == cue[1]
+        ):
+            cue = None  # '"The plan," Jane Smith said, "is dead."': one quotation in two pieces
         if cue is not None:
             cand.cue = (cue[0], cue[1])
         elif mark.level == 0 and _only_quotes(first, marks) and last_para_with_quote >= first.index - 1:
             cand.rule = "direct.implied"
-        elif mark.level == 0 and _continues_previous(found, first, mark):
-            cand.rule = "direct.continued"
+        elif mark.level == 0 and previous is not None and previous.cue is not None:
+            # '"A," he said. "B."': B goes on with A's words; PolNeAR annotates them as one content.
+            previous.pieces.extend(mark.pieces)
+            previous.marks.append(i)
+            found.append(previous)
+            continue
         elif _word_count(article.text, mark) >= MIN_WORDS_UNATTRIBUTED and _has_verb(first, mark):
             cand.rule = "direct.unattributed"
         else:
@@ -216,13 +229,17 @@ def _only_quotes(para: ParsedParagraph, marks: list[MarkedSpan]) -> bool:
     return True
 
 
-def _continues_previous(found: list[Candidate | None], para: ParsedParagraph, mark: MarkedSpan) -> bool:
-    """'"A," he said. "B."': B, in the paragraph of an attributed A, continues A's speaker."""
+def _previous_in_paragraph(
+    found: list[Candidate | None], para: ParsedParagraph, mark: MarkedSpan
+) -> Candidate | None:
+    """The last quotation before this one, if it is in the same paragraph and at the same level."""
     for cand in reversed(found):
         if cand is None:
             continue
-        return cand.paragraph == para.index and cand.cue is not None and cand.end < mark.start
-    return False
+        if cand.paragraph == para.index and cand.end < mark.start and mark.level == 0:
+            return cand
+        return None
+    return None
 
 
 def _word_count(text: str, mark: MarkedSpan) -> int:
@@ -429,9 +446,9 @@ def _nest(candidates: list[Candidate], marks: list[MarkedSpan]) -> None:
         anchor = cand.cue[0].offset + cand.cue[1].idx if cand.cue is not None else cand.start
         best: int | None = None
         for j, outer in enumerate(candidates):
-            if j == i or outer.mark is None or marks[outer.mark].level != 0 or cand.mark == outer.mark:
+            if j == i or set(cand.marks) & set(outer.marks):
                 continue
-            if marks[outer.mark].contains(anchor, anchor + 1):
+            if any(marks[k].level == 0 and marks[k].contains(anchor, anchor + 1) for k in outer.marks):
                 best = j
         cand.parent = best
 
@@ -455,7 +472,7 @@ def _resolve(
     if cand.subject is not None:
         para, head = cand.subject
         cand.speaker = resolver.resolve(para, head, enclosing=enclosing)
-    elif cand.rule in {"direct.implied", "direct.continued"} and previous is not None and previous.speaker:
+    elif cand.rule == "direct.implied" and previous is not None and previous.speaker:
         prev = previous.speaker
         cand.speaker = ResolvedSpeaker(prev.name, None, None, prev.entity, "implied", prev.group)
     elif enclosing is not None and cand.rule == "direct.implied":

@@ -15,6 +15,7 @@ Conventions handled:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 Span = tuple[int, int]
@@ -25,7 +26,7 @@ _STRAIGHT_DOUBLE = '"'
 _OPEN_SINGLE = "‘"
 _SINGLE_AMBIGUOUS = "'’"
 _ALL_DOUBLE = _OPEN_DOUBLE + _CLOSE_DOUBLE + _STRAIGHT_DOUBLE
-_BEFORE_OPEN = " \t([{—–-/" + _ALL_DOUBLE
+_BEFORE_OPEN = " \t([{—–-/'`" + _ALL_DOUBLE
 _AFTER_CLOSE = " \t.,;:!?)]}—–-…" + _ALL_DOUBLE
 
 
@@ -55,36 +56,32 @@ def find_marked_spans(text: str, paragraphs: list[Span]) -> list[MarkedSpan]:
     outer: list[MarkedSpan] = []
     pending: list[Span] = []  # pieces of a quotation running over paragraphs
     for k, (p_start, p_end) in enumerate(paragraphs):
-        open_at: int | None = None
+        open_end: int | None = None  # where the content of the open quotation starts
+        marks = list(_double_marks(text, p_start, p_end))
         if pending:
-            if p_start < p_end and text[p_start] in _OPEN_DOUBLE + _STRAIGHT_DOUBLE:
-                open_at = p_start
+            if marks and marks[0][0] == p_start and marks[0][2] != "close":
+                open_end = p_start + marks[0][1]
+                marks = marks[1:]
             else:  # the continuation never came: close what was open at its paragraph's end
                 outer.append(MarkedSpan(tuple(pending), 0, None, False))
                 pending = []
-        for i in range(p_start, p_end):
-            ch = text[i]
-            if ch not in _ALL_DOUBLE:
-                continue
-            if open_at is None or (ch in _OPEN_DOUBLE and i != open_at):
-                if ch in _CLOSE_DOUBLE:
+        for i, width, kind in marks:
+            if open_end is None or kind == "open":
+                if kind == "close" or (kind == "straight" and not _opens(text, i, width, p_start, p_end)):
                     continue  # a stray closing mark
-                if ch == _STRAIGHT_DOUBLE and not _opens(text, i, p_start, p_end):
-                    continue
-                if open_at is not None and pending:
+                if open_end is not None and pending:
                     pending = []
-                open_at = i
+                open_end = i + width
                 continue
-            if i == open_at:
-                continue
-            pending.append((open_at + 1, i))
+            pending.append((open_end, i))
             outer.append(MarkedSpan(tuple(pending), 0, None, True))
-            pending, open_at = [], None
-        if open_at is not None:
-            if open_at + 1 < p_end:
-                pending.append((open_at + 1, p_end))
+            pending, open_end = [], None
+        if open_end is not None:
+            if open_end < p_end:
+                pending.append((open_end, p_end))
             nxt = paragraphs[k + 1] if k + 1 < len(paragraphs) else None
-            continues = nxt is not None and nxt[0] < nxt[1] and text[nxt[0]] in _OPEN_DOUBLE + '"'
+            first = next(_double_marks(text, nxt[0], nxt[1]), None) if nxt is not None else None
+            continues = nxt is not None and first is not None and first[0] == nxt[0] and first[2] != "close"
             if not continues and pending:
                 outer.append(MarkedSpan(tuple(pending), 0, None, False))
                 pending = []
@@ -98,10 +95,32 @@ def find_marked_spans(text: str, paragraphs: list[Span]) -> list[MarkedSpan]:
     return outer + inner
 
 
-def _opens(text: str, i: int, start: int, end: int) -> bool:
+def _double_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+    """Double quotation marks in text[start:end] as (position, width, "open" | "close" | "straight").
+
+    Two apostrophes ('') stand for a straight double mark, and two backticks (``) for an opening one:
+    the New York Times texts of PolNeAR write ''maintain relevance.''
+    """
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in _OPEN_DOUBLE:
+            yield i, 1, "open"
+        elif ch in _CLOSE_DOUBLE:
+            yield i, 1, "close"
+        elif ch == _STRAIGHT_DOUBLE:
+            yield i, 1, "straight"
+        elif ch in "'`" and i + 1 < end and text[i + 1] == ch:
+            yield i, 2, "straight" if ch == "'" else "open"
+            i += 2
+            continue
+        i += 1
+
+
+def _opens(text: str, i: int, width: int, start: int, end: int) -> bool:
     """Does a straight double mark at i open a quotation? Yes after a space or at the start."""
     before = text[i - 1] if i > start else " "
-    after = text[i + 1] if i + 1 < end else " "
+    after = text[i + width] if i + width < end else " "
     return before in _BEFORE_OPEN and not after.isspace()
 
 
@@ -115,6 +134,8 @@ def _single_spans(text: str, piece: Span, parent: int) -> list[MarkedSpan]:
             continue
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
+        if ch == "'" and "'" in (before, after):
+            continue  # one half of a '' double mark
         if open_at is None:
             if (ch == _OPEN_SINGLE or before in _BEFORE_OPEN) and (after.isalnum() or after in "…."):
                 open_at = i
