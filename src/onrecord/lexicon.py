@@ -17,6 +17,12 @@ class Lexicon:
     person_nouns: frozenset[str]
     title_words: frozenset[str]
     honorific_gender: dict[str, str]
+    #: Verbs whose object, to-clause or prepositional object is what was said or meant, as PolNeAR
+    #: annotates: "criticized Clinton's plan", "vowed to take his campaign to the convention",
+    #: "called for a ban".
+    object_verbs: frozenset[str]
+    xcomp_verbs: frozenset[str]
+    prep_verbs: dict[str, frozenset[str]]
     #: Frequent function words, for telling whether a text is in this language at all.
     function_words: frozenset[str]
 
@@ -38,4 +44,7 @@ def load_lexicon(language: str = "en") -> Lexicon:
         title_words=frozenset(raw["title_words"]),
         honorific_gender=dict(raw["honorifics"]),
         function_words=frozenset(raw["function_words"]),
+        object_verbs=frozenset(raw["object_verbs"]),
+        xcomp_verbs=frozenset(raw["xcomp_verbs"]),
+        prep_verbs={verb: frozenset(preps) for verb, preps in raw["prep_verbs"].items()},
     )
