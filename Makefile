@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint eval bench install clean
+.PHONY: run test lint eval baseline bench install clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+
+# The accuracy gate on PolNeAR dev (also a test), and raising its floors after an improvement.
+eval: $(STAMP)
+	$(BIN)/onrecord evaluate --format polnear ../shared/data/polnear/dev --check
+
+baseline: $(STAMP)
+	$(BIN)/onrecord evaluate --format polnear ../shared/data/polnear/dev --update-baseline
 
 bench: $(STAMP)
 	$(BIN)/onrecord bench analyze ../shared/data/polnear/train/text

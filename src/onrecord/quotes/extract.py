@@ -308,6 +308,8 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
         clause = next((c for c in children if c.dep_ == "ccomp"), None)
         if clause is not None:
             return clause, "indirect.speech" if lemma in lexicon.speech_verbs else "indirect.attitude"
+    if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "acl", "pcomp"}:
+        return None, ""  # "Commenting on their conversation, ..." describes the speaker, reports nothing
     if lemma in lexicon.xcomp_verbs:
         clause = next((c for c in children if c.dep_ == "xcomp"), None)
         if clause is not None:
