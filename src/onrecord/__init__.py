@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from onrecord.pipeline import Analyzer, analyze  # noqa: E402
-from onrecord.records import Analysis, DateRef, Entity, Quote, Speaker  # noqa: E402
+from onrecord.pipeline import Analyzer, analyze
+from onrecord.records import Analysis, DateRef, Entity, Quote, Speaker
 
 __all__ = ["Analysis", "Analyzer", "DateRef", "Entity", "Quote", "Speaker", "__version__", "analyze"]

@@ -81,7 +81,9 @@ def bench_analyze(
         "words": words,
         "repeat": repeat,
         "failures": failures,
-        "timings": {k: {**asdict(v), "words_per_second": round(v.words_per_second, 1)} for k, v in best.items()},
+        "timings": {
+            k: {**asdict(v), "words_per_second": round(v.words_per_second, 1)} for k, v in best.items()
+        },
         "ratio_onrecord_to_spacy_speed": round(ours_t.words_per_second / base.words_per_second, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "provenance": analyzer.provenance,

@@ -54,6 +54,8 @@ class ArticleInput:
     source: str = "-"
     published: str | None = None
     title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
 
 
 class Analyzer:
@@ -84,9 +86,23 @@ class Analyzer:
         source: str = "-",
         published: str | dt.date | None = None,
         title: str | None = None,
+        url: str | None = None,
+        outlet: str | None = None,
     ) -> Analysis:
         """One article. Raises InputError (naming ``source``) for input that cannot be analysed."""
-        return next(self.analyze_batch([ArticleInput(text, source, _iso(published, source), title)]))
+        article = ArticleInput(text, source, _iso(published, source), title, url, outlet)
+        return next(self.analyze_batch([article]))
+
+    def analyze_input(self, article: ArticleInput) -> Analysis:
+        """One ArticleInput (as the readers make them), its publication date checked."""
+        return self.analyze(
+            article.text,
+            source=article.source,
+            published=article.published,
+            title=article.title,
+            url=article.url,
+            outlet=article.outlet,
+        )
 
     def analyze_batch(self, articles: Iterable[ArticleInput], *, batch_size: int = 64) -> Iterator[Analysis]:
         """Many articles; their paragraphs go through spaCy together, which is faster than one by one.
@@ -188,6 +204,8 @@ class Analyzer:
             removed=tuple(Removed(r.text, r.span, r.reason) for r in cleaned.removed),
             published_from=published_from,
             text_map=cleaned.runs(),
+            url=article.url,
+            outlet=article.outlet,
         )
 
     def _quote(self, cand: Candidate, parsed: ParsedArticle, to_orig: Any) -> Quote:

@@ -93,6 +93,9 @@ class Analysis:
     removed: tuple[Removed, ...] = ()
     #: Where the publication date came from: "given", "dateline", or None.
     published_from: str | None = None
+    #: The article's address and outlet (site or publisher), when the input says.
+    url: str | None = None
+    outlet: str | None = None
     #: Character offsets of the cleaned ``text`` back into the input, as runs
     #: ``[clean_start, input_start, length]`` where the two advance together.
     text_map: tuple[tuple[int, int, int], ...] = field(default=())
@@ -155,6 +158,8 @@ class Analysis:
             headings=tuple(Heading(h["text"], _span(h["span"])) for h in data.get("headings", ())),
             removed=tuple(Removed(r["text"], _span(r["span"]), r["reason"]) for r in data.get("removed", ())),
             published_from=data.get("published_from"),
+            url=data.get("url"),
+            outlet=data.get("outlet"),
             text_map=tuple((int(a), int(b), int(c)) for a, b, c in data.get("text_map", ())),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -16,7 +17,9 @@ from onrecord.records import Analysis
 
 @click.command()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
-@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON document per line (same as --format jsonl).")
+@click.option(
+    "--jsonl", "as_jsonl", is_flag=True, help="One JSON document per line (same as --format jsonl)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -30,9 +33,13 @@ from onrecord.records import Analysis
     help="Publication date, to resolve 'on Friday' and the like (default: a dateline in the text).",
 )
 @click.option("--sample", is_flag=True, help="Analyse the bundled sample: 24 Wikinews articles (CC BY 2.5).")
-@click.option("--max-chars", type=click.IntRange(min=1), default=None, help="Refuse longer inputs [1,000,000].")
+@click.option(
+    "--max-chars", type=click.IntRange(min=1), default=None, help="Refuse longer inputs [1,000,000]."
+)
 @click.option("--indent", type=click.IntRange(min=0), default=None, help="Indent JSON output by this much.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here [stdout].")
+@click.option(
+    "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here [stdout]."
+)
 def analyze(
     inputs: tuple[str, ...],
     as_jsonl: bool,
@@ -66,10 +73,14 @@ def analyze(
         try:
             dt.date.fromisoformat(published)
         except ValueError:
-            raise click.BadParameter(f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published") from None
+            raise click.BadParameter(
+                f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
+            ) from None
     if not inputs and not sample:
         if sys.stdin.isatty():
-            raise click.UsageError("name at least one INPUT (a file, a folder, or - for stdin), or use --sample")
+            raise click.UsageError(
+                "name at least one INPUT (a file, a folder, or - for stdin), or use --sample"
+            )
         inputs = ("-",)
     limit = max_chars or MAX_INPUT_CHARS
     items = list(read_sample()) if sample else []
@@ -86,17 +97,19 @@ def analyze(
                 _report(item)
                 continue
             try:
-                yield analyzer.analyze(
-                    item.text, source=item.source, published=published or item.published, title=item.title
-                )
+                if published:
+                    item = dataclasses.replace(item, published=published)
+                yield analyzer.analyze_input(item)
             except InputError as exc:
                 failures += 1
                 _report(exc)
 
     show_progress = len(items) > 1 and sys.stderr.isatty()
-    with click.progressbar(analysed(), length=len(items), label="analysing", file=sys.stderr) if show_progress else (
-        _nullcontext(analysed())
-    ) as stream:
+    with (
+        click.progressbar(analysed(), length=len(items), label="analysing", file=sys.stderr)
+        if show_progress
+        else (_nullcontext(analysed())) as stream
+    ):
         for analysis in stream:
             if fmt == "jsonl":
                 output.write(analysis.to_json() + "\n")
@@ -105,7 +118,9 @@ def analyze(
             else:
                 results.append(analysis)
     if fmt == "json" and results:
-        data = results[0].to_dict() if len(results) == 1 and len(items) == 1 else [r.to_dict() for r in results]
+        data = (
+            results[0].to_dict() if len(results) == 1 and len(items) == 1 else [r.to_dict() for r in results]
+        )
         output.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
     if failures:
         click.echo(f"onrecord: {failures} of {len(items)} inputs failed (see above)", err=True)
@@ -129,7 +144,10 @@ def _report(error: InputError) -> None:
 
 def format_text(analysis: Analysis) -> str:
     """A readable who-said-what listing of one analysis."""
-    lines = [f"== {analysis.title or analysis.source}" + (f"  ({analysis.published})" if analysis.published else "")]
+    lines = [
+        f"== {analysis.title or analysis.source}"
+        + (f"  ({analysis.published})" if analysis.published else "")
+    ]
     roles = {e.id: e.roles for e in analysis.entities}
     for quote in analysis.quotes:
         speaker = quote.speaker
@@ -143,7 +161,9 @@ def format_text(analysis: Analysis) -> str:
         lines.append(f"{nested}* {who}{via} [{quote.kind}, {cue}]: “{_short(quote.content)}”")
     people = [e for e in analysis.entities if e.type == "PERSON"]
     if people:
-        lines.append("  people: " + "; ".join(e.name + (f" ({', '.join(e.roles)})" if e.roles else "") for e in people))
+        lines.append(
+            "  people: " + "; ".join(e.name + (f" ({', '.join(e.roles)})" if e.roles else "") for e in people)
+        )
     if analysis.dates:
         lines.append("  dates: " + "; ".join(f"{d.text} = {d.value or '?'}" for d in analysis.dates))
     return "\n".join(lines)

@@ -101,15 +101,23 @@ def _read_jsonl(data: bytes, name: str, max_chars: int) -> Iterator[Item]:
             yield InputError(ErrorCode.BAD_RECORD, where, f"not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            yield InputError(ErrorCode.BAD_RECORD, where, 'each line must be a JSON object with a "text" string')
+            yield InputError(
+                ErrorCode.BAD_RECORD, where, 'each line must be a JSON object with a "text" string'
+            )
             continue
         published = record.get("published") or record.get("date")
         yield ArticleInput(
             text=record["text"],
-            source=str(record.get("url") or record.get("id") or where),
+            source=str(record.get("id") or record.get("url") or where),
             published=str(published)[:10] if published else None,
-            title=record.get("title"),
+            title=_opt_str(record.get("title")),
+            url=_opt_str(record.get("url")),
+            outlet=_opt_str(record.get("source") or record.get("outlet")),
         )
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 def decode(data: bytes, name: str) -> str | InputError:

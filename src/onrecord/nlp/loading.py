@@ -22,7 +22,7 @@ MODEL_NAME = "en_core_web_sm"
 _EXCLUDE: tuple[str, ...] = ()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_pipeline(package: str = MODEL_PACKAGE) -> Language:
     """Load the spaCy pipeline once per process (each worker calls this; the cache makes it cheap)."""
     import spacy
