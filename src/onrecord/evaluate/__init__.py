@@ -98,6 +98,10 @@ def evaluate_corpus(
         try:
             analysis = analyzer.analyze(article.text, source=article.name, published=article.published)
             predicted = items_from_analysis(analysis)
+            if not corpus.nested:
+                # PolNeAR gives each token at most one role, so it annotates no quotation inside a
+                # quotation: nested predictions are out of its scope, not errors (docs/decisions.md D12).
+                predicted = tuple(item for item in predicted if not item.nested)
         except Exception as exc:  # one bad article never stops an evaluation run; it is reported
             logger.warning("%s: the analyser failed: %s", article.name, exc)
             error = f"{type(exc).__name__}: {exc}"

@@ -71,6 +71,8 @@ class GoldCorpus:
     spans_verified: int = 0
     #: Things the reader skipped or could not place, one line each, for the report.
     notes: tuple[str, ...] = field(default=())
+    #: Whether the annotation has quotations inside quotations (onrecord's gold files do, PolNeAR not).
+    nested: bool = True
 
     @property
     def gold_items(self) -> int:

@@ -213,6 +213,7 @@ def load_polnear(directory: Path, *, limit: int | None = None) -> GoldCorpus:
         spans_checked=checked,
         spans_verified=verified,
         notes=tuple(notes),
+        nested=False,
     )
 
 

@@ -38,7 +38,9 @@ RULES: dict[str, float] = {
     "mixed.attitude": 0.55,
     "mixed.intention": 0.45,
     "mixed.object": 0.4,
+    "mixed.parenthetical": 0.75,
     "indirect.according_to": 0.75,
+    "indirect.parenthetical": 0.75,
     # What a person wants, plans or stands for, not words they said: "vowed to fight on",
     # "criticized Clinton's plan". PolNeAR counts these as attributions; filter them out with
     # confidence >= 0.5 for speech only.
@@ -51,6 +53,9 @@ MIN_WORDS_UNATTRIBUTED = 6
 #: How far from a quotation mark a cue may stand, in tokens (", the Russian prime minister said").
 CUE_WINDOW_AFTER = 14
 CUE_WINDOW_BEFORE = 25
+#: Longest attribution set off by commas ("his top aide, Tad Devine, told The Huffington Post"), in
+#: tokens; longer ones are clauses of their own.
+MAX_PARENTHETICAL_TOKENS = 14
 #: A complement that is this share quoted is the quotation itself, not a mixed one.
 DIRECT_SHARE = 0.7
 _SENTENCE_END = frozenset({".", "!", "?"})
@@ -276,13 +281,15 @@ def _reported_candidates(
             if (para.index, token.i) in used_cues or token.pos_ not in {"VERB", "AUX"}:
                 continue
             complement, rule = _complement(token, lexicon)
-            if complement is None or _negated(token):
+            if _negated(token):
                 continue
+            if complement is None:
+                pieces = _parenthetical(para, token, lexicon)
+                rule = "indirect.parenthetical"
+            else:
+                pieces = _content(para, complement, lexicon)
             subject = _subject_of(token)
-            if subject is None or subject.lower_ in {"it", "there"}:
-                continue
-            pieces = _content(para, complement, lexicon)
-            if pieces is None:
+            if subject is None or subject.lower_ in {"it", "there"} or pieces is None:
                 continue
             cand = Candidate("indirect", pieces, rule, para.index)
             cand.cue = (para, token)
@@ -326,6 +333,33 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
                 if obj is not None and obj.pos_ != "PRON":
                     return obj, "indirect.object"
     return None, ""
+
+
+def _parenthetical(para: ParsedParagraph, verb: Token, lexicon: Lexicon) -> list[OffsetSpan] | None:
+    """'The solution, the partner told them, was simple.' / '..., his top aide, Tad Devine, told The
+    Huffington Post.': a speech verb set off by commas reports the clause it hangs on. The parser
+    attaches it as parataxis, or as a conjunct or adverbial clause of that clause's verb."""
+    if verb.lemma_.lower() not in lexicon.speech_verbs or verb.dep_ not in {"parataxis", "conj", "advcl"}:
+        return None
+    head = verb.head
+    if head.pos_ not in {"VERB", "AUX"} or not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+        return None
+    lo, hi = verb.left_edge.i, verb.right_edge.i
+    doc = para.doc
+    core = lo
+    while core < verb.i and doc[core].is_punct:
+        core += 1
+    if core == 0 or not doc[core - 1].is_punct or any(c.dep_ == "cc" for c in verb.children):
+        return None  # no comma before it: "... and said", a clause of its own
+    if any(t.dep_ == "cc" and t.i == lo - 1 for t in head.children):
+        return None
+    if hi - lo > MAX_PARENTHETICAL_TOKENS:
+        return None
+    tokens = [t for t in head.subtree if not (lo <= t.i <= hi)]
+    pieces = _runs(para, tokens)
+    if sum(1 for t in tokens if not t.is_punct) < 3 or not pieces:
+        return None
+    return pieces
 
 
 def _reconcile_with_marks(

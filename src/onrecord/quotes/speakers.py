@@ -102,6 +102,10 @@ class SpeakerResolver:
     ) -> ResolvedSpeaker:
         if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":  # "X, who said ..."
             head = head.head.head
+        # "his top aide, Tad Devine, told ...": the name in apposition says who the description is.
+        named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+        if head.pos_ == "NOUN" and named is not None:
+            head = named
         lower = head.lower_
         pron = self.lexicon.pronoun_kind.get(lower)
         offset = para.offset + head.idx
