@@ -195,3 +195,20 @@ def test_seed_article_passes_every_check(analyzer, shared, tmp_path):
     assert result.returncode == 0, result.stdout
     # 51 checks for the gold, plus one "no false quote" check for each extra (nested) quotation.
     assert re.search(r"^seed: (\d+)/\1 checks pass$", result.stdout, re.M), result.stdout
+
+
+def test_a_one_word_place_does_not_join_a_person(analyze):
+    analysis = analyze("George Washington crossed the river in 1776. Washington is a city, the mayor said.")
+    person = next(e for e in analysis.entities if e.name == "George Washington")
+    city = analysis.text.index("Washington is")
+    assert all(not (s <= city < e) for s, e in person.mentions)
+    assert any(e.type == "GPE" and e.name == "Washington" for e in analysis.entities)
+
+
+def test_unicode_bom_and_datetime_publication(analyzer):
+    import datetime as dt
+
+    analysis = analyzer.analyze(
+        "\ufeffJane Smith said the plan was dead.", published=dt.datetime(2010, 4, 23, 12)
+    )
+    assert analysis.published == "2010-04-23"

@@ -105,10 +105,10 @@ class Analyzer:
         )
 
     def analyze_batch(self, articles: Iterable[ArticleInput], *, batch_size: int = 64) -> Iterator[Analysis]:
-        """Many articles; their paragraphs go through spaCy together, which is faster than one by one.
+        """Many articles, one after the other (each article's paragraphs go through spaCy together).
 
-        Raises InputError for the first bad input; callers that must go on catch it per article with
-        :meth:`analyze` or pre-check with :meth:`check`.
+        Raises InputError for the first bad input; callers that must go on call :meth:`analyze` per
+        article and catch it there.
         """
         for article in articles:
             self.check(article.text, article.source)
@@ -292,6 +292,8 @@ def _control_share(text: str) -> float:
 def _iso(value: str | dt.date | None, source: str) -> str | None:
     if value is None or value == "":
         return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     try:
@@ -306,10 +308,16 @@ _DEFAULT: Analyzer | None = None
 
 
 def analyze(
-    text: str, *, published: str | dt.date | None = None, source: str = "-", title: str | None = None
+    text: str,
+    *,
+    published: str | dt.date | None = None,
+    source: str = "-",
+    title: str | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
 ) -> Analysis:
     """Analyse one article with a shared, lazily loaded Analyzer (the Python API's entry point)."""
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = Analyzer()
-    return _DEFAULT.analyze(text, source=source, published=published, title=title)
+    return _DEFAULT.analyze(text, source=source, published=published, title=title, url=url, outlet=outlet)

@@ -8,8 +8,9 @@ The merge rule for people, within an article (docs/entities.md):
    "Kurmanbek Bakiyev". When several people share that surname, it joins the one mentioned last before
    it (or, if none is before it, the first one after it).
 3. The canonical name is the longest name in the group.
-4. A name the NER model typed as an organisation or place, but that is a known person's name, is
-   counted as that person (the small model tags "Bakiyev" variously).
+4. A name the NER model typed as something else, but that is a known person's name, is counted as
+   that person (the small model tags "Bakiyev" variously); except a one-word place: "Washington" the
+   city is not George Washington.
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ class EntityIndex:
         for mention in mentions:
             if mention.label == "PERSON":
                 continue
-            person = self._person_named(mention.text, mention.span[0], create=False)
-            if person is not None:  # rule 4
+            # Rule 4, but a one-word place stays a place: "Washington" is not George Washington.
+            place = mention.label in {"GPE", "LOC", "FAC"} and len(mention.text.split()) == 1
+            person = None if place else self._person_named(mention.text, mention.span[0], create=False)
+            if person is not None:
                 self._attach(person, mention.span, mention.text)
             else:
                 self._add_other(mention)

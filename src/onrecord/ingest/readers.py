@@ -6,6 +6,7 @@ to do; a bad input never stops the others.
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -109,7 +110,7 @@ def _read_jsonl(data: bytes, name: str, max_chars: int) -> Iterator[Item]:
         yield ArticleInput(
             text=record["text"],
             source=str(record.get("id") or record.get("url") or where),
-            published=str(published)[:10] if published else None,
+            published=str(published) if published else None,
             title=_opt_str(record.get("title")),
             url=_opt_str(record.get("url")),
             outlet=_opt_str(record.get("source") or record.get("outlet")),
@@ -123,14 +124,17 @@ def _opt_str(value: object) -> str | None:
 def decode(data: bytes, name: str) -> str | InputError:
     if b"\x00" in data[:8192]:
         return InputError(ErrorCode.BINARY, name, "the input looks binary (it holds NUL bytes), not text")
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        offset = exc.start + bom
+        file = name.rsplit(":", 1)[0] if ":" in name and not Path(name).exists() else name
         return InputError(
             ErrorCode.NOT_UTF8,
             name,
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it first, e.g. "
-            f"`iconv -f windows-1252 -t utf-8 {name}`",
+            f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); convert it first, e.g. "
+            f"`iconv -f windows-1252 -t utf-8 {file}`",
         )
 
 

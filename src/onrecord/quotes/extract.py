@@ -32,6 +32,7 @@ RULES: dict[str, float] = {
     "direct.cue_before": 0.85,
     "direct.implied": 0.65,
     "direct.unattributed": 0.3,
+    "direct.nearby": 0.45,
     "indirect.speech": 0.8,
     "indirect.attitude": 0.55,
     "mixed.speech": 0.8,
@@ -42,14 +43,16 @@ RULES: dict[str, float] = {
     "indirect.according_to": 0.75,
     "indirect.parenthetical": 0.75,
     # What a person wants, plans or stands for, not words they said: "vowed to fight on",
-    # "criticized Clinton's plan". PolNeAR counts these as attributions; filter them out with
-    # confidence >= 0.5 for speech only.
+    # "criticized Clinton's plan". PolNeAR counts these as attributions; a reader who wants only
+    # what people said and believed keeps confidence >= 0.5.
     "indirect.intention": 0.45,
     "indirect.object": 0.4,
 }
 #: A quoted stretch with no cue is kept (speaker unknown) only from this many words up: shorter ones
 #: are scare quotes or titles ("the so-called "reset"").
 MIN_WORDS_UNATTRIBUTED = 6
+#: How many paragraphs back a quotation with no cue looks for a speaker to go on with.
+UNATTRIBUTED_LOOKBACK = 1
 #: How far from a quotation mark a cue may stand, in tokens (", the Russian prime minister said").
 CUE_WINDOW_AFTER = 14
 CUE_WINDOW_BEFORE = 25
@@ -59,7 +62,6 @@ MAX_PARENTHETICAL_TOKENS = 14
 #: A complement that is this share quoted is the quotation itself, not a mixed one.
 DIRECT_SHARE = 0.7
 _SENTENCE_END = frozenset({".", "!", "?"})
-_QUOTE_CHARS = "\"'“”‘’«»„"
 _NEGATORS = frozenset({"not", "n't", "never", "neither", "nor"})
 
 
@@ -543,15 +545,27 @@ def _resolve(
     if cand.subject is not None:
         para, head = cand.subject
         cand.speaker = resolver.resolve(para, head, enclosing=enclosing)
-    elif cand.rule == "direct.implied" and previous is not None and previous.speaker:
+    elif (
+        cand.rule == "direct.unattributed"
+        and previous is not None
+        and previous.speaker is not None
+        and previous.speaker.name is not None
+        and cand.paragraph - previous.paragraph <= UNATTRIBUTED_LOOKBACK
+    ):
+        # A quotation with no cue near a speaker's quotation most likely goes on with their words.
         prev = previous.speaker
-        cand.speaker = ResolvedSpeaker(prev.name, None, None, prev.entity, "implied", prev.group)
-    elif enclosing is not None and cand.rule == "direct.implied":
+        cand.rule = "direct.nearby"
         cand.speaker = ResolvedSpeaker(
-            enclosing.name, None, None, enclosing.entity, "implied", enclosing.group
+            prev.name, prev.mention, prev.mention_span, prev.entity, "implied", prev.group
+        )
+    elif cand.rule == "direct.implied" and previous is not None and previous.speaker:
+        # The mention is the one the speaker was last named by: a reader clicks through to it.
+        prev = previous.speaker
+        cand.speaker = ResolvedSpeaker(
+            prev.name, prev.mention, prev.mention_span, prev.entity, "implied", prev.group
         )
     else:
         cand.speaker = ResolvedSpeaker(None, None, None, None, None)
     speaker = cand.speaker
-    if speaker.entity is not None and speaker.mention_span is not None:
+    if speaker.entity is not None and speaker.mention_span is not None and speaker.kind != "implied":
         resolver.note_speaker(speaker.entity, speaker.mention_span[0], cand.paragraph)

@@ -100,8 +100,11 @@ class SpeakerResolver:
     def resolve(
         self, para: ParsedParagraph, head: Token, *, enclosing: ResolvedSpeaker | None
     ) -> ResolvedSpeaker:
-        if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":  # "X, who said ..."
-            head = head.head.head
+        if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
+            # "X, who said ...": the mention is "who" (what stands at the cue), the speaker is X.
+            who = self.resolve(para, head.head.head, enclosing=enclosing)
+            span = para.token_offsets(head)
+            return ResolvedSpeaker(who.name, head.text, span, who.entity, "pronoun", who.group)
         # "his top aide, Tad Devine, told ...": the name in apposition says who the description is.
         named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
         if head.pos_ == "NOUN" and named is not None:
