@@ -1,0 +1,242 @@
+"""Quotations: find them by speaker, words, dates, kind and outlet.
+
+Every filter is a parameter of the SQL (never formatted into it); ``contains`` goes through the FTS5
+index as one quoted phrase; ``speaker`` is matched against the store's names (small) first, so the
+big quotes table is searched through its ``person_id`` and ``speaker_key`` indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from onrecord.query.db import Database, QueryError, check_date, connection_of, dict_rows, fts_phrase
+from onrecord.store.people import name_words
+
+KINDS = ("direct", "indirect", "mixed")
+#: Orders of quotations. "newest" can walk the published-date index and stop at the LIMIT (SQLite
+#: puts NULL first in ascending order, so last in descending); "oldest" sorts.
+ORDERS = {
+    "newest": "q.published DESC, q.article_id, q.position",
+    "oldest": "q.published IS NULL, q.published, q.article_id, q.position",
+    "stored": "q.pk",
+}
+#: SQLite takes at most 32,766 parameters in one statement; a --speaker matching more names than this
+#: (a bare first name over millions of quotes) is refused with a hint rather than split.
+MAX_SPEAKER_KEYS = 10_000
+
+QUOTE_SELECT = """
+SELECT q.id, q.article_id, q.position, q.published, a.outlet, a.title, a.url,
+       q.person_id, p.name AS person_name, q.speaker_name, q.speaker_kind, q.speaker_mention,
+       q.mention_kind, q.mention_start, q.mention_end, q.kind, q.content, q.quote_start, q.quote_end,
+       q.pieces, q.cue, q.cue_start, q.cue_end, q.context_start, q.context_end, q.statement_id,
+       q.nested_in, q.confidence, q.component
+FROM quotes q
+JOIN articles a ON a.id = q.article_id
+LEFT JOIN persons p ON p.id = q.person_id
+"""
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """One stored quotation with its article's date and outlet and its speaker's person.
+
+    Spans are character offsets into the article's ``input_text``; ``pieces`` lists the ``[start, end]``
+    of each discontinuous piece of the content, ``quote_start``/``quote_end`` span them all.
+    """
+
+    id: str
+    article_id: str
+    position: int
+    published: str | None
+    outlet: str | None
+    title: str | None
+    url: str | None
+    person_id: str | None
+    person_name: str | None
+    speaker_name: str | None
+    speaker_kind: str
+    speaker_mention: str | None
+    mention_kind: str | None
+    mention_start: int | None
+    mention_end: int | None
+    kind: str
+    content: str
+    quote_start: int
+    quote_end: int
+    pieces: list[list[int]] = field(default_factory=list)
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    context_start: int | None = None
+    context_end: int | None = None
+    statement_id: str = ""
+    nested_in: str | None = None
+    confidence: float = 0.0
+    component: str = ""
+
+    @property
+    def speaker(self) -> str:
+        """Who, for a reader: the person's name, else the speaker's name, else the mention."""
+        if self.person_name:
+            return self.person_name
+        if self.speaker_name:
+            return self.speaker_name
+        return f"[{self.speaker_mention}]" if self.speaker_mention else "[unknown]"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> QuoteRow:
+        return cls(**{**row, "pieces": json.loads(row["pieces"])})
+
+
+def find_quotes(
+    db: Database,
+    *,
+    speaker: str | None = None,
+    contains: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    kind: str | None = None,
+    outlet: str | None = None,
+    person_id: str | None = None,
+    article_id: str | None = None,
+    min_confidence: float | None = None,
+    order: str = "newest",
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[QuoteRow]:
+    """Quotations, streamed: ``order`` "newest" (published date, newest first, undated last; the
+    default), "oldest" (oldest first, undated last) or "stored" (the order written, fastest).
+
+    ``speaker``: words of a name, case-insensitive ("Putin" finds Vladimir Putin's quotes, those of
+    any other person or speaker named Putin, and the unlinked ones of an ambiguous "Putin"), or a
+    person id (``person:vladimir-putin``). ``contains``: a phrase, searched in the full-text index
+    (whole words, case and accents ignored). ``since``/``until``: publication dates, inclusive, as
+    YYYY-MM-DD, YYYY-MM or YYYY. ``outlet``: any source of the article, case-insensitive.
+    Options are checked now (QueryError); rows come as the caller iterates.
+    """
+    conn = connection_of(db)
+    sql, params = quotes_query(
+        conn,
+        speaker=speaker,
+        contains=contains,
+        since=since,
+        until=until,
+        kind=kind,
+        outlet=outlet,
+        person_id=person_id,
+        article_id=article_id,
+        min_confidence=min_confidence,
+        order=order,
+        limit=limit,
+        offset=offset,
+    )
+    cursor = conn.execute(sql, params)
+    return (QuoteRow.from_row(row) for row in dict_rows(cursor))
+
+
+def quotes_query(
+    conn: sqlite3.Connection,
+    *,
+    speaker: str | None = None,
+    contains: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    kind: str | None = None,
+    outlet: str | None = None,
+    person_id: str | None = None,
+    article_id: str | None = None,
+    min_confidence: float | None = None,
+    order: str = "newest",
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of :func:`find_quotes` (for EXPLAIN QUERY PLAN, and the API)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if speaker is not None:
+        clause, values = _speaker_clause(conn, speaker)
+        where.append(clause)
+        params += values
+    if contains is not None:
+        if not contains.strip():
+            raise QueryError("--contains is empty; give a word or phrase to search for")
+        where.append("q.pk IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)")
+        params.append(fts_phrase(contains))
+    if (since := check_date(since, "--since")) is not None:
+        where.append("q.published >= ?")
+        params.append(since)
+    if (until := check_date(until, "--until")) is not None:
+        # "~" sorts after digits and "-": until 2010-04 takes in 2010-04-30.
+        where.append("q.published <= ?")
+        params.append(until + "~")
+    if kind is not None:
+        if kind not in KINDS:
+            raise QueryError(f"--kind {kind!r} is not a kind of quotation; use one of {', '.join(KINDS)}")
+        where.append("q.kind = ?")
+        params.append(kind)
+    if outlet is not None:
+        where.append(
+            "q.article_id IN (SELECT article_id FROM article_sources WHERE outlet = ? COLLATE NOCASE)"
+        )
+        params.append(outlet)
+    if person_id is not None:
+        where.append("q.person_id = ?")
+        params.append(person_id)
+    if article_id is not None:
+        where.append("q.article_id = ?")
+        params.append(article_id)
+    if min_confidence is not None:
+        where.append("q.confidence >= ?")
+        params.append(min_confidence)
+    sql = QUOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    if order not in ORDERS:
+        raise QueryError(f"order {order!r} is not one of {', '.join(ORDERS)}")
+    sql += " ORDER BY " + ORDERS[order]
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+    return sql, params
+
+
+def _speaker_clause(conn: sqlite3.Connection, speaker: str) -> tuple[str, list[Any]]:
+    speaker = speaker.strip()
+    if speaker.startswith("person:"):
+        return "q.person_id = ?", [speaker]
+    words = set(name_words(speaker))
+    if not words:
+        raise QueryError(f"--speaker {speaker!r} has no letters; give a name such as 'Putin'")
+    # Every distinct speaker key, read from its index (it is far smaller than the quotes).
+    keys = [
+        r[0] for r in conn.execute("SELECT DISTINCT speaker_key FROM quotes WHERE speaker_key IS NOT NULL")
+    ]
+    matched = [k for k in keys if words <= set(k.split())]
+    if not matched:
+        return "0", []
+    if len(matched) > MAX_SPEAKER_KEYS:
+        raise QueryError(
+            f"--speaker {speaker!r} matches {len(matched):,} speaker names; give more of the name "
+            "(a first name and a surname) or a person id from `onrecord people`"
+        )
+    persons: set[str] = set()
+    for i in range(0, len(matched), 500):
+        chunk = matched[i : i + 500]
+        persons.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT person_id FROM names WHERE person_id IS NOT NULL AND key IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    person_marks = ",".join("?" * len(persons)) or "NULL"
+    key_marks = ",".join("?" * len(matched))
+    # "+q.person_id": no index for that term, so the planner reads unlinked names via speaker_key.
+    clause = f"(q.person_id IN ({person_marks}) OR (q.speaker_key IN ({key_marks}) AND +q.person_id IS NULL))"
+    return clause, [*sorted(persons), *matched]

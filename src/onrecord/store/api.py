@@ -1,0 +1,54 @@
+"""What the ingest runner hands to the store, and what a store must do.
+
+The runner (onrecord.runners.local) is the only writer; the query layer (onrecord.query) and the
+CLI read. Everything written is keyed by content hashes, so writing the same batch twice changes
+nothing (a killed ingest is simply run again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from onrecord.errors import OnrecordError
+from onrecord.records import Analysis
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInput:
+    """One analysed article and the original input text its offsets point into."""
+
+    analysis: Analysis
+    input_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be processed: which, at what stage, the error code and message."""
+
+    input: str
+    stage: str
+    code: str
+    message: str
+
+
+class Store(Protocol):
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """The article ids (content hashes) of ``ids`` that are already stored."""
+        ...
+
+    def write_batch(self, items: Sequence[StoredInput], failures: Sequence[Failure] = ()) -> None:
+        """Store a batch in ONE transaction; idempotent (an article already stored is skipped,
+        a failure already recorded for the same input is replaced)."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """{"articles", "quotes", "statements", "people", "failures"}: for the ingest summary."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class StoreError(OnrecordError):
+    """A store cannot be opened or written: the message names the file and says what to do."""

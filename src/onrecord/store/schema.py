@@ -1,0 +1,270 @@
+"""The SQLite schema of a store, as a list of migration steps (docs/store.md describes every column).
+
+A store's schema version is ``PRAGMA user_version``. :func:`migrate` applies, in order, every step
+whose version is above it, each step in its own transaction that also sets ``user_version``, so a
+process killed during an upgrade leaves the file at the last complete step, and the next open goes on
+from there. Steps are never edited once released: a change of schema is a new step at the end of
+:data:`MIGRATIONS` (and a paragraph in docs/store.md).
+
+Column names avoid SQL keywords (``quote_start``, not ``start``/``end``) so that the tables read the
+same in sqlite3, Datasette, DuckDB and pandas without quoting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from onrecord import __version__
+from onrecord.store.api import StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_TABLES = (
+    """CREATE TABLE migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        onrecord_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE articles (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT,
+        published TEXT,
+        published_from TEXT,
+        language TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT,
+        outlet TEXT,
+        quote_count INTEGER NOT NULL,
+        input_text TEXT NOT NULL,
+        text TEXT NOT NULL,
+        text_map TEXT NOT NULL,
+        headings TEXT NOT NULL,
+        removed TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        onrecord_version TEXT,
+        model TEXT,
+        stored_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX articles_published ON articles (published)",
+    "CREATE INDEX articles_outlet ON articles (outlet COLLATE NOCASE)",
+    """CREATE TABLE article_sources (
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        source TEXT NOT NULL,
+        url TEXT,
+        outlet TEXT,
+        title TEXT,
+        published TEXT,
+        stored_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, source)
+    )""",
+    "CREATE INDEX article_sources_outlet ON article_sources (outlet COLLATE NOCASE)",
+    "CREATE INDEX article_sources_source ON article_sources (source)",
+    """CREATE TABLE entities (
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        entity_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        mentions TEXT NOT NULL,
+        mention_count INTEGER NOT NULL,
+        PRIMARY KEY (article_id, entity_id)
+    )""",
+    """CREATE TABLE dates (
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        date_start INTEGER NOT NULL,
+        date_end INTEGER NOT NULL,
+        value TEXT,
+        granularity TEXT NOT NULL,
+        PRIMARY KEY (article_id, position)
+    )""",
+    "CREATE INDEX dates_value ON dates (value)",
+    """CREATE TABLE quotes (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        content TEXT NOT NULL,
+        quote_start INTEGER NOT NULL,
+        quote_end INTEGER NOT NULL,
+        pieces TEXT NOT NULL,
+        cue TEXT,
+        cue_start INTEGER,
+        cue_end INTEGER,
+        speaker_name TEXT,
+        speaker_mention TEXT,
+        mention_start INTEGER,
+        mention_end INTEGER,
+        mention_kind TEXT,
+        speaker_entity TEXT,
+        speaker_entities TEXT,
+        speaker_kind TEXT NOT NULL,
+        speaker_key TEXT,
+        person_id TEXT,
+        statement_id TEXT NOT NULL,
+        nested_in TEXT,
+        confidence REAL NOT NULL,
+        component TEXT NOT NULL,
+        context_start INTEGER,
+        context_end INTEGER,
+        published TEXT
+    )""",
+    "CREATE INDEX quotes_article ON quotes (article_id, position)",
+    "CREATE INDEX quotes_person ON quotes (person_id, published)",
+    "CREATE INDEX quotes_published ON quotes (published)",
+    "CREATE INDEX quotes_statement ON quotes (statement_id)",
+    "CREATE INDEX quotes_speaker_key ON quotes (speaker_key)",
+    """CREATE TABLE names (
+        key TEXT PRIMARY KEY,
+        surname TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        person_id TEXT
+    )""",
+    "CREATE INDEX names_surname ON names (surname)",
+    "CREATE INDEX names_person ON names (person_id)",
+    """CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        quotes INTEGER NOT NULL,
+        statements INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        roles TEXT NOT NULL,
+        names TEXT NOT NULL
+    )""",
+    "CREATE INDEX persons_quotes ON persons (statements DESC, quotes DESC)",
+    """CREATE TABLE statements (
+        id TEXT PRIMARY KEY,
+        person_id TEXT,
+        speaker_name TEXT,
+        content TEXT NOT NULL,
+        quotes INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        outlets INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT
+    )""",
+    "CREATE INDEX statements_person ON statements (person_id)",
+    """CREATE TABLE failures (
+        input TEXT PRIMARY KEY,
+        stage TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        onrecord_version TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )""",
+)
+
+# External-content FTS5 tables: the text lives once, in quotes.content and articles.text; triggers keep
+# the indexes in step with every insert, delete and update of those columns, whoever writes.
+_FULL_TEXT = (
+    """CREATE VIRTUAL TABLE quotes_fts USING fts5 (
+        content, content='quotes', content_rowid='pk', tokenize='unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+        INSERT INTO quotes_fts (rowid, content) VALUES (new.pk, new.content);
+    END""",
+    """CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+        INSERT INTO quotes_fts (quotes_fts, rowid, content) VALUES ('delete', old.pk, old.content);
+    END""",
+    """CREATE TRIGGER quotes_fts_update AFTER UPDATE OF content ON quotes BEGIN
+        INSERT INTO quotes_fts (quotes_fts, rowid, content) VALUES ('delete', old.pk, old.content);
+        INSERT INTO quotes_fts (rowid, content) VALUES (new.pk, new.content);
+    END""",
+    """CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, text, content='articles', content_rowid='pk', tokenize='unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.pk, new.title, new.text);
+    END""",
+    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.pk, old.title, old.text);
+    END""",
+    """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.pk, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.pk, new.title, new.text);
+    END""",
+    # Rows written before this step (a store upgraded from version 1) get indexed now.
+    "INSERT INTO quotes_fts (quotes_fts) VALUES ('rebuild')",
+    "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+)
+
+#: Every schema change, oldest first. Released steps are never edited; add a new one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "tables", _TABLES),
+    Migration(2, "full-text search", _FULL_TEXT),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_version(conn: sqlite3.Connection, path: str) -> int:
+    """The store's schema version; a StoreError if it is not an onrecord store or is too new."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}, newer than this onrecord ({__version__}) reads "
+            f"(up to {SCHEMA_VERSION}); upgrade onrecord (pip install -U onrecord)"
+        )
+    if version == 0:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if tables:
+            raise StoreError(
+                f"{path} is a SQLite database but not an onrecord store (it has tables and no onrecord "
+                "schema version); give another --db file, or a new one to create"
+            )
+    return version
+
+
+def migrate(conn: sqlite3.Connection, path: str, *, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target``, one transaction per step; returns the version reached.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Two processes opening one new file
+    at once are safe: each step re-reads the version after taking the write lock.
+    """
+    check_version(conn, path)
+    for step in MIGRATIONS:
+        if step.version > target:
+            break
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) >= step.version:
+                conn.execute("COMMIT")
+                continue
+            for statement in step.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO migrations (version, name, applied_at, onrecord_version) VALUES (?, ?, ?, ?)",
+                (step.version, step.name, now(), __version__),
+            )
+            # PRAGMA takes no parameters; the version is our own integer, never user input.
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return schema_version(conn)
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 text, to the second."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
