@@ -69,6 +69,8 @@ def _noun_phrase(head: Token, *, stop: int | None = None) -> str | None:
         run = run[:-1]
     if not run or len(run) > MAX_ROLE_TOKENS or run[-1].i - run[0].i + 1 != len(run):
         return None
+    if any(t.ent_type_ == "PERSON" for t in run):
+        return None  # "Ben Carson, Carly Fiorina and ...": a list of people, not a role
     if head.pos_ not in {"NOUN", "PROPN"} or len(head.text) < 3:
         return None  # "Bernie Sanders (I-Vt.)": a party and state, not a role
     doc = head.doc
