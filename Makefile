@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml requirements/constraints.txt requirements/model.txt
 
 install: $(STAMP)
 
-# The main job: who said what in the bundled Wikinews sample.
+# The main job: the bundled Wikinews sample into the embedded database (onrecord.db), then the most
+# quoted people with their roles and a few of their quotations.
 run: $(STAMP)
-	$(BIN)/onrecord analyze --sample --format text
+	$(BIN)/onrecord ingest --sample --db onrecord.db
+	$(BIN)/onrecord people --db onrecord.db --limit 8 --quotes 2
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests

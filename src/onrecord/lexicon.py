@@ -23,6 +23,8 @@ class Lexicon:
     object_verbs: frozenset[str]
     xcomp_verbs: frozenset[str]
     prep_verbs: dict[str, frozenset[str]]
+    #: Words that look like a role before or beside a name but are captions ("Image: Mark Rathbun").
+    not_roles: frozenset[str]
     #: Frequent function words, for telling whether a text is in this language at all.
     function_words: frozenset[str]
 
@@ -44,6 +46,7 @@ def load_lexicon(language: str = "en") -> Lexicon:
         title_words=frozenset(raw["title_words"]),
         honorific_gender=dict(raw["honorifics"]),
         function_words=frozenset(raw["function_words"]),
+        not_roles=frozenset(raw["not_roles"]),
         object_verbs=frozenset(raw["object_verbs"]),
         xcomp_verbs=frozenset(raw["xcomp_verbs"]),
         prep_verbs={verb: frozenset(preps) for verb, preps in raw["prep_verbs"].items()},

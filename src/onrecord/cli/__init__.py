@@ -14,8 +14,9 @@ def main() -> None:
 
     \b
     Start with:
-      onrecord analyze article.txt            one article, JSON on stdout
-      onrecord analyze --sample --format text  the bundled Wikinews sample, readable
+      onrecord analyze article.txt             one article, JSON on stdout
+      onrecord ingest ~/news/ --db news.db     a corpus into a database
+      onrecord people --db news.db --quotes 2  who is quoted most, saying what
       onrecord evaluate --format polnear DIR   accuracy against annotated data
     """
 
@@ -23,14 +24,16 @@ def main() -> None:
 def _register() -> None:
     from onrecord.cli import analyze as analyze_cli
     from onrecord.cli import bench as bench_cli
+    from onrecord.cli import evaluate as evaluate_cli
+    from onrecord.cli import ingest as ingest_cli
+    from onrecord.cli import query as query_cli
 
     main.add_command(analyze_cli.analyze)
-    main.add_command(bench_cli.bench)
-    try:
-        from onrecord.cli import evaluate as evaluate_cli
-    except ImportError:  # pragma: no cover - while the evaluate command is being written
-        return
+    main.add_command(ingest_cli.ingest)
+    for command in query_cli.COMMANDS:
+        main.add_command(command)
     main.add_command(evaluate_cli.evaluate)
+    main.add_command(bench_cli.bench)
 
 
 _register()

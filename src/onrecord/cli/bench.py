@@ -41,3 +41,130 @@ def bench_analyze_cmd(folder: Path, limit: int | None, repeat: int, json_path: P
     click.echo(f"  peak RSS: {result['peak_rss_mb']:.0f} MB; failures: {result['failures']}")
     if json_path:
         json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("ingest")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--jobs",
+    "jobs_list",
+    default="1,2",
+    show_default=True,
+    help="Worker counts to measure, comma-separated.",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_ingest_cmd(
+    inputs: tuple[str, ...], jobs_list: str, batch_size: int, json_path: Path | None
+) -> None:
+    """Articles per second of `onrecord ingest` for each -j, each into a fresh database.
+
+    INPUT is what `onrecord ingest` reads (folders, text files, JSON Lines). The databases are written
+    in a temporary folder and removed.
+
+    \b
+    Example:
+      onrecord bench ingest ../shared/data/polnear/train/text --jobs 1,2
+    """
+    import tempfile
+
+    from onrecord.bench import bench_ingest
+
+    try:
+        jobs = [int(j) for j in jobs_list.split(",") if j.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{jobs_list!r}: give numbers like 1,2,4", param_hint="--jobs") from None
+    if not jobs or min(jobs) < 1:
+        raise click.BadParameter("give worker counts of 1 or more, like 1,2,4", param_hint="--jobs")
+    with tempfile.TemporaryDirectory(prefix="onrecord-bench-") as tmp:
+        result = bench_ingest(
+            list(inputs),
+            jobs=jobs,
+            batch_size=batch_size,
+            workdir=Path(tmp),
+            progress=lambda m: click.echo(m, err=True),
+        )
+    load = ", ".join(f"{x:.2f}" for x in result["load_average"])
+    click.echo(
+        f"{result['articles']} articles, {result['words']:,} words; {result['cpu_count']} cores, "
+        f"load average {load} at the end"
+    )
+    for run in result["runs"]:
+        click.echo(
+            f"  -j {run['jobs']:<3} {run['seconds']:8.2f} s  {run['articles_per_second']:7.2f} articles/s  "
+            f"{run['words_per_second']:9,.0f} words/s  x{run['speedup']:.2f}  "
+            f"peak RSS main {run['peak_rss_main_mb']:.0f} MB, "
+            f"largest worker {run['peak_rss_worker_mb']:.0f} MB"
+            f"  ({run['stored']} stored, {run['quotes']} quotes, {run['failures']} failures)"
+        )
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("queries")
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The benchmark database: built if it holds too few quotations, reused otherwise.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Articles to analyse once and copy (needed only to build the database).",
+)
+@click.option(
+    "--scale-to",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Quotations the database must hold.",
+)
+@click.option("--queries", "count", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Workers for the analysis.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_queries_cmd(
+    db_path: Path, source: Path | None, scale_to: int, count: int, jobs: int | None, json_path: Path | None
+) -> None:
+    """Latency (p50, p95) of `onrecord quotes --contains`, `quotes --speaker` and `person`.
+
+    The database is made of real articles analysed once and written again as copies under new ids
+    until it holds --scale-to quotations; the analyses are kept beside it (DB.base.jsonl) and both
+    are reused by the next run.
+
+    \b
+    Example:
+      onrecord bench queries --db /tmp/bench.db --from ../shared/data/polnear/train/text
+    """
+    from onrecord.bench import bench_queries
+
+    try:
+        result = bench_queries(
+            db_path,
+            source=source,
+            scale_to=scale_to,
+            count=count,
+            jobs=jobs,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    counts = result["counts"]
+    click.echo(
+        f"{db_path}: {counts.get('articles', 0):,} articles, {counts.get('quotes', 0):,} quotes, "
+        f"{counts.get('people', 0):,} people; {count} queries of each kind"
+    )
+    for kind, t in result["latency"].items():
+        click.echo(
+            f"  {kind:28} p50 {t['p50_ms']:8.2f} ms  p95 {t['p95_ms']:8.2f} ms  max {t['max_ms']:8.2f} ms  "
+            f"(median {t['median_rows']} rows)"
+        )
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")

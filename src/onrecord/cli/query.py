@@ -142,14 +142,22 @@ def quotes(
 @click.option(
     "--limit", type=click.IntRange(min=0), help=f"At most this many [table: {TABLE_LIMIT}, else all]."
 )
+@click.option(
+    "--quotes",
+    "per_person",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also print this many of each person's quotations (the most confident first), in the table.",
+)
 @_format_option("table", "jsonl", "csv")
-def people(db_path: str, limit: int | None, fmt: str) -> None:
+def people(db_path: str, limit: int | None, per_person: int, fmt: str) -> None:
     """People quoted in the store, by number of statements (a quotation repeated by several articles
     counts once; QUOTES counts every copy), with their roles and the dates first and last quoted.
 
     \b
-    Example:
+    Examples:
       onrecord people --db news.db --limit 20
+      onrecord people --db news.db --limit 5 --quotes 2     who is quoted most, and saying what
     """
     with _reading(db_path) as store:
         if fmt != "table":
@@ -165,6 +173,12 @@ def people(db_path: str, limit: int | None, fmt: str) -> None:
             ],
             max_widths=[10, 6, 8, 28, 10, 10, 0],
         )
+        if per_person:
+            for row in rows[:shown]:
+                quotes = sorted(store.quotes(person_id=row.id, limit=50), key=lambda q: -q.confidence)
+                click.echo(f"\n{row.name}" + (f" ({row.roles[0]})" if row.roles else ""))
+                for quote in quotes[:per_person]:
+                    click.echo(f"  “{_one_line(quote.content)[:150]}” ({quote.cue or quote.kind})")
         _more(len(rows) > shown, shown, "people")
 
 

@@ -9,7 +9,9 @@ speaker resolution (onrecord.quotes.speakers), which knows what they refer to.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span, Token
 
 from onrecord.entities.people import EntityIndex
 from onrecord.lexicon import Lexicon
@@ -31,26 +33,30 @@ def find_roles(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> 
             entity = index.at(*para.span_offsets(ent))
             if entity is None or entity.type != "PERSON":
                 continue
-            root = ent.root
-            for child in root.children:
-                if child.dep_ == "appos" and child.i >= ent.end and child.ent_type_ != "PERSON":
-                    role = _noun_phrase(child)
-                    if role:
-                        entity.add_role(role)
-            if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
-                role = _noun_phrase(root.head, stop=ent.start)
-                if role:
+            for role in _roles_of(ent, lexicon):
+                # "Image: Mark Rathbun." (a caption in the Wikinews sample) is no role.
+                if role.split()[-1].lower() not in lexicon.not_roles:
                     entity.add_role(role)
-            title = _title_before(doc, ent.start, lexicon)
-            if title:
-                entity.add_role(title)
-                gender = _honorific_gender(doc, ent.start, lexicon)
-                if gender and entity.gender is None:
-                    entity.gender = gender
-            elif ent.start > 0:
-                gender = lexicon.honorific_gender.get(doc[ent.start - 1].lower_)
-                if gender and entity.gender is None:
-                    entity.gender = gender
+            gender = _honorific_gender(doc, ent.start, lexicon)
+            if gender and entity.gender is None:
+                entity.gender = gender
+
+
+def _roles_of(ent: Span, lexicon: Lexicon) -> Iterator[str]:
+    """Roles in apposition to a name (either side) and titles just before it."""
+    root = ent.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.i >= ent.end and child.ent_type_ != "PERSON":
+            role = _noun_phrase(child)
+            if role:
+                yield role
+    if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
+        role = _noun_phrase(root.head, stop=ent.start)
+        if role:
+            yield role
+    title = _title_before(ent.doc, ent.start, lexicon)
+    if title:
+        yield title
 
 
 def _noun_phrase(head: Token, *, stop: int | None = None) -> str | None:
@@ -110,8 +116,12 @@ def _title_before(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
 
 
 def _honorific_gender(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
-    for token in doc[max(0, start - 4) : start]:
-        gender = lexicon.honorific_gender.get(token.lower_)
+    """The gender an honorific or gendered title right before the name gives ("Mrs. Clinton",
+    "Congresswoman Jane Doe"); only across title words, so "Mr. Smith and Jane Doe" says nothing of Jane."""
+    i = start - 1
+    while i >= 0 and (doc[i].lower_ in lexicon.title_words or doc[i].lower_ in lexicon.honorific_gender):
+        gender = lexicon.honorific_gender.get(doc[i].lower_)
         if gender:
             return gender
+        i -= 1
     return None
