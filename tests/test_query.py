@@ -28,7 +28,7 @@ from onrecord.query import (
 from onrecord.query.db import fts_phrase
 from onrecord.query.export import export
 from onrecord.query.marks import Mark
-from onrecord.query.quotes import quotes_query
+from onrecord.query.quotes import QuoteFilter, quotes_query
 from onrecord.store import Failure, StoredInput, open_store
 
 TEXTS = [
@@ -162,7 +162,7 @@ def test_a_star_is_punctuation_not_a_prefix_search(store):
 def test_quote_queries_read_through_indexes(store, filters):
     """Fast on 100,000+ quotations: no filter makes SQLite read the whole quotes table (the default
     order walks the published-date index and stops at the limit)."""
-    sql, params = quotes_query(store.connection, **filters, limit=50)
+    sql, params = quotes_query(store.connection, QuoteFilter(**filters, limit=50))
     plan = [row[3] for row in store.connection.execute("EXPLAIN QUERY PLAN " + sql, params)]
     full_scans = [step for step in plan if step.split()[:2] == ["SCAN", "q"] and "USING INDEX" not in step]
     assert not full_scans, plan

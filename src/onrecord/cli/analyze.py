@@ -65,7 +65,7 @@ def analyze(
     Offsets in the output are character offsets into the input text as read. A bad input is reported
     on stderr (with a code from docs/errors.md) and the others go on; the exit status is then 1.
     """
-    from onrecord.ingest import read_inputs, read_sample
+    from onrecord.cli.inputs import input_items
     from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer
 
     fmt = "jsonl" if as_jsonl else (fmt or "json")
@@ -76,15 +76,8 @@ def analyze(
             raise click.BadParameter(
                 f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
             ) from None
-    if not inputs and not sample:
-        if sys.stdin.isatty():
-            raise click.UsageError(
-                "name at least one INPUT (a file, a folder, or - for stdin), or use --sample"
-            )
-        inputs = ("-",)
     limit = max_chars or MAX_INPUT_CHARS
-    items = list(read_sample()) if sample else []
-    items += list(read_inputs(inputs, max_chars=limit))
+    items = list(input_items(inputs, sample=sample, max_chars=limit))
     analyzer = Analyzer(max_chars=limit)
     failures = 0
     results: list[Analysis] = []

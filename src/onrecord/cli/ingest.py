@@ -12,10 +12,6 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from onrecord.errors import InputError
-    from onrecord.pipeline import ArticleInput
     from onrecord.runners.local import IngestReport, IngestStats
 
 #: Seconds between progress lines when stderr is not a terminal (a log file, CI), and between
@@ -80,7 +76,7 @@ def ingest(
     is recorded as a failure in the database and the others go on; the exit status is 0 when the run
     completed, failures or not, and 1 when it stopped (what it had written is kept).
     """
-    from onrecord.ingest import read_inputs, read_sample
+    from onrecord.cli.inputs import input_items
     from onrecord.pipeline import MAX_INPUT_CHARS
     from onrecord.runners.local import IngestSettings
     from onrecord.runners.local import ingest as run_ingest
@@ -88,18 +84,8 @@ def ingest(
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="onrecord: %(name)s: %(message)s", stream=sys.stderr)
-    if not inputs and not sample:
-        if sys.stdin.isatty():
-            raise click.UsageError(
-                "name at least one INPUT (a file, a folder, or - for stdin), or use --sample"
-            )
-        inputs = ("-",)
     limit = max_chars or MAX_INPUT_CHARS
-
-    def items() -> Iterator[ArticleInput | InputError]:
-        if sample:
-            yield from read_sample()
-        yield from read_inputs(inputs, max_chars=limit)
+    items = input_items(inputs, sample=sample, max_chars=limit)
 
     settings = IngestSettings(jobs=jobs, batch_size=batch_size, max_chars=limit)
     progress = None if quiet else Progress(sys.stderr, jobs=settings.worker_count())
@@ -108,7 +94,7 @@ def ingest(
     except Exception as exc:
         raise click.ClickException(f"cannot open the database {db_path}: {exc}") from exc
     try:
-        report = run_ingest(items(), store, settings=settings, progress=progress)
+        report = run_ingest(items, store, settings=settings, progress=progress)
     except KeyboardInterrupt:
         if progress:
             progress.finish()

@@ -95,69 +95,48 @@ class QuoteRow:
         return cls(**{**row, "pieces": json.loads(row["pieces"])})
 
 
-def find_quotes(
-    db: Database,
-    *,
-    speaker: str | None = None,
-    contains: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    kind: str | None = None,
-    outlet: str | None = None,
-    person_id: str | None = None,
-    article_id: str | None = None,
-    min_confidence: float | None = None,
-    order: str = "newest",
-    limit: int | None = None,
-    offset: int = 0,
-) -> Iterator[QuoteRow]:
-    """Quotations, streamed: ``order`` "newest" (published date, newest first, undated last; the
-    default), "oldest" (oldest first, undated last) or "stored" (the order written, fastest).
+@dataclass(frozen=True)
+class QuoteFilter:
+    """What :func:`find_quotes` selects, and in which order (every field optional)."""
 
-    ``speaker``: words of a name, case-insensitive ("Putin" finds Vladimir Putin's quotes, those of
-    any other person or speaker named Putin, and the unlinked ones of an ambiguous "Putin"), or a
-    person id (``person:vladimir-putin``). ``contains``: a phrase, searched in the full-text index
-    (whole words, case and accents ignored). ``since``/``until``: publication dates, inclusive, as
-    YYYY-MM-DD, YYYY-MM or YYYY. ``outlet``: any source of the article, case-insensitive.
-    Options are checked now (QueryError); rows come as the caller iterates.
+    speaker: str | None = None
+    contains: str | None = None
+    since: str | None = None
+    until: str | None = None
+    kind: str | None = None
+    outlet: str | None = None
+    person_id: str | None = None
+    article_id: str | None = None
+    min_confidence: float | None = None
+    order: str = "newest"
+    limit: int | None = None
+    offset: int = 0
+
+
+def find_quotes(db: Database, query: QuoteFilter | None = None, /, **options: Any) -> Iterator[QuoteRow]:
+    """Quotations, streamed, selected by a QuoteFilter or by its fields as keywords:
+    ``find_quotes(store, speaker="Putin", contains="air base", since="2010-04-01")``.
+
+    ``order``: "newest" (published date, newest first, undated last; the default), "oldest" (oldest
+    first, undated last) or "stored" (the order written, fastest). ``speaker``: words of a name,
+    case-insensitive ("Putin" finds Vladimir Putin's quotes, those of any other person or speaker named
+    Putin, and the unlinked ones of an ambiguous "Putin"), or a person id (``person:vladimir-putin``).
+    ``contains``: a phrase, searched in the full-text index (whole words, case and accents ignored).
+    ``since``/``until``: publication dates, inclusive, as YYYY-MM-DD, YYYY-MM or YYYY. ``outlet``: any
+    source of the article, case-insensitive. Options are checked now (QueryError); rows come as the
+    caller iterates.
     """
     conn = connection_of(db)
-    sql, params = quotes_query(
-        conn,
-        speaker=speaker,
-        contains=contains,
-        since=since,
-        until=until,
-        kind=kind,
-        outlet=outlet,
-        person_id=person_id,
-        article_id=article_id,
-        min_confidence=min_confidence,
-        order=order,
-        limit=limit,
-        offset=offset,
-    )
+    sql, params = quotes_query(conn, query if query is not None else QuoteFilter(**options))
     cursor = conn.execute(sql, params)
     return (QuoteRow.from_row(row) for row in dict_rows(cursor))
 
 
-def quotes_query(
-    conn: sqlite3.Connection,
-    *,
-    speaker: str | None = None,
-    contains: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    kind: str | None = None,
-    outlet: str | None = None,
-    person_id: str | None = None,
-    article_id: str | None = None,
-    min_confidence: float | None = None,
-    order: str = "newest",
-    limit: int | None = None,
-    offset: int = 0,
-) -> tuple[str, list[Any]]:
+def quotes_query(conn: sqlite3.Connection, query: QuoteFilter) -> tuple[str, list[Any]]:
     """The SQL and parameters of :func:`find_quotes` (for EXPLAIN QUERY PLAN, and the API)."""
+    speaker, contains, since, until = query.speaker, query.contains, query.since, query.until
+    kind, outlet, person_id, article_id = query.kind, query.outlet, query.person_id, query.article_id
+    min_confidence, order, limit, offset = query.min_confidence, query.order, query.limit, query.offset
     where: list[str] = []
     params: list[Any] = []
     if speaker is not None:
