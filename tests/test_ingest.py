@@ -423,3 +423,22 @@ def test_progress_line_on_a_terminal() -> None:
     progress(stats)
     progress.finish()
     assert "10 done" in stream.getvalue() and "5.0 articles/s" in stream.getvalue()
+
+
+def test_a_repeated_article_is_stored_once_with_every_source(runner: CliRunner, tmp_path: Path) -> None:
+    text = '"We will not give up," Jane Smith, the mayor, said on Friday.\n'
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "a.txt").write_text(text, encoding="utf-8")
+    (first / "b.txt").write_text(text, encoding="utf-8")  # a repeat within the run
+    db = tmp_path / "news.db"
+    assert runner.invoke(main, ["ingest", str(first), "--db", str(db), "-j", "1", "-q"]).exit_code == 0
+    later = tmp_path / "c.txt"
+    later.write_text(text + "\n", encoding="utf-8")  # the same cleaned text, in a later run
+    assert runner.invoke(main, ["ingest", str(later), "--db", str(db), "-j", "1", "-q"]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        sources = {row[0] for row in conn.execute("SELECT source FROM article_sources")}
+        quotes = conn.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    assert sources == {str(first / "a.txt"), str(first / "b.txt"), str(later)}
+    assert quotes == 1

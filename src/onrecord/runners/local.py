@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from onrecord.clean import clean_text
 from onrecord.errors import InputError
 from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer, ArticleInput, content_id
-from onrecord.store.api import Failure, StoredInput
+from onrecord.store.api import ArticleSource, Failure, StoredInput
 
 if TYPE_CHECKING:
     from onrecord.store.api import Store
@@ -281,7 +281,7 @@ def ingest(
         tasks = _tasks_to_analyse(items, store, stats, writer)
         for outcome in _ordered(executor, tasks, executor.jobs * IN_FLIGHT_PER_WORKER):
             writer.add(outcome)
-        writer.flush()
+        writer.flush(final=True)
     except KeyboardInterrupt:
         # Ctrl-C: keep what is already analysed (a batch interrupted mid-write was rolled back and
         # is still pending), then stop. A second Ctrl-C here leaves it to the next run.
@@ -337,9 +337,12 @@ def _tasks_to_analyse(
             if task.article_id is not None and task.article_id in known:
                 stats.skipped += 1
                 stats.done += 1
+                writer.sources.append(_source(task.article, task.article_id))
             elif task.article_id is not None and task.article_id in seen:
                 stats.duplicates += 1
                 stats.done += 1
+                # Its first copy may still be in a worker: this source waits for the last batch.
+                writer.late_sources.append(_source(task.article, task.article_id))
             else:
                 if task.article_id is not None:
                     seen.add(task.article_id)
@@ -375,6 +378,10 @@ class _Writer:
         self.progress = progress
         self.items: list[StoredInput] = []
         self.failures: list[Failure] = []
+        #: More sources of articles stored before this run (written with the next batch), and of
+        #: articles repeated within it (written with the last batch, after their first copy).
+        self.sources: list[ArticleSource] = []
+        self.late_sources: list[ArticleSource] = []
 
     def add(self, outcome: Outcome) -> None:
         if isinstance(outcome, Failure):
@@ -389,20 +396,29 @@ class _Writer:
         else:
             self.report()
 
-    def flush(self) -> None:
-        if self.items or self.failures:
-            self.store.write_batch(self.items, self.failures)
+    def flush(self, *, final: bool = False) -> None:
+        sources = self.sources + (self.late_sources if final else [])
+        if self.items or self.failures or sources:
+            self.store.write_batch(self.items, self.failures, sources)
             self.stats.batches += 1
             log.debug(
                 "batch %d: %d articles, %d failures", self.stats.batches, len(self.items), len(self.failures)
             )
-            self.items, self.failures = [], []
+            self.items, self.failures, self.sources = [], [], []
+            if final:
+                self.late_sources = []
         self.report()
 
     def report(self) -> None:
         self.stats.tick()
         if self.progress is not None:
             self.progress(self.stats)
+
+
+def _source(article: ArticleInput, article_id: str) -> ArticleSource:
+    return ArticleSource(
+        article_id, article.source, article.url, article.outlet, article.title, article.published
+    )
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[Sequence[Item]]:

@@ -12,8 +12,17 @@ and the migrations (:mod:`onrecord.store.schema`).
 
 from __future__ import annotations
 
-from onrecord.store.api import Failure, Store, StoredInput, StoreError
+from onrecord.store.api import ArticleSource, Failure, Store, StoredInput, StoreError
 from onrecord.store.schema import SCHEMA_VERSION
 from onrecord.store.sqlite import SQLiteStore, open_store
 
-__all__ = ["SCHEMA_VERSION", "Failure", "SQLiteStore", "Store", "StoreError", "StoredInput", "open_store"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleSource",
+    "Failure",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "StoredInput",
+    "open_store",
+]

@@ -33,14 +33,33 @@ class Failure:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    """Another input that held an article already stored (the same cleaned text): one more source of it,
+    with where it came from. The article is not analysed again."""
+
+    article_id: str
+    source: str
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    published: str | None = None
+
+
 class Store(Protocol):
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """The article ids (content hashes) of ``ids`` that are already stored."""
         ...
 
-    def write_batch(self, items: Sequence[StoredInput], failures: Sequence[Failure] = ()) -> None:
+    def write_batch(
+        self,
+        items: Sequence[StoredInput],
+        failures: Sequence[Failure] = (),
+        sources: Sequence[ArticleSource] = (),
+    ) -> None:
         """Store a batch in ONE transaction; idempotent (an article already stored is skipped,
-        a failure already recorded for the same input is replaced)."""
+        a failure already recorded for the same input is replaced, a source already known is kept).
+        A source whose article is not stored (its first copy failed) is dropped."""
         ...
 
     def counts(self) -> dict[str, int]:

@@ -21,7 +21,7 @@ from urllib.parse import quote as url_quote
 from onrecord import __version__
 from onrecord.records import Analysis, Quote
 from onrecord.store import people
-from onrecord.store.api import Failure, StoredInput, StoreError
+from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError
 from onrecord.store.schema import SCHEMA_VERSION, check_version, migrate, now
 
 if TYPE_CHECKING:
@@ -78,13 +78,19 @@ class SQLiteStore:
             )
         return found
 
-    def write_batch(self, items: Sequence[StoredInput], failures: Sequence[Failure] = ()) -> None:
+    def write_batch(
+        self,
+        items: Sequence[StoredInput],
+        failures: Sequence[Failure] = (),
+        sources: Sequence[ArticleSource] = (),
+    ) -> None:
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only; open it with open_store(path) to write")
         conn = self.connection
         conn.execute("BEGIN IMMEDIATE")
         try:
             _write(conn, items, failures)
+            _write_sources(conn, sources)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -250,6 +256,36 @@ def _insert_article(conn: sqlite3.Connection, item: StoredInput, stamp: str) -> 
         ),
     )
     return bool(cur.rowcount)
+
+
+def _write_sources(conn: sqlite3.Connection, sources: Sequence[ArticleSource]) -> None:
+    """More sources of stored articles; their statements' outlet counts change with them."""
+    stamp = now()
+    statements: set[str] = set()
+    for source in sources:
+        cur = conn.execute(
+            "INSERT INTO article_sources (article_id, source, url, outlet, title, published, stored_at) "
+            "SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?) "
+            "ON CONFLICT (article_id, source) DO NOTHING",
+            (
+                source.article_id,
+                source.source,
+                source.url,
+                source.outlet,
+                source.title,
+                source.published,
+                stamp,
+                source.article_id,
+            ),
+        )
+        if cur.rowcount:
+            statements.update(
+                r[0]
+                for r in conn.execute(
+                    "SELECT statement_id FROM quotes WHERE article_id = ?", (source.article_id,)
+                )
+            )
+    people.refresh_statements(conn, statements)
 
 
 def _insert_source(conn: sqlite3.Connection, analysis: Analysis, stamp: str) -> bool:
