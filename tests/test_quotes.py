@@ -245,3 +245,14 @@ NOT_QUOTES = [
 @pytest.mark.parametrize("text", NOT_QUOTES)
 def test_not_a_quotation(analyze, text):
     assert analyze(text).quotes == ()
+
+
+def test_passive_attribution_has_no_speaker_unless_an_agent(analyze):
+    analysis = analyze(
+        "Trump is expected to win Indiana easily. It was reported by the Times that the deal collapsed."
+    )
+    expected = find(analysis, "to win Indiana")
+    assert expected.speaker.name is None
+    assert expected.confidence < 0.5
+    reported = find(analysis, "the deal collapsed")
+    assert reported.speaker.mention == "Times"

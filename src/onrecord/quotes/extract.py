@@ -40,8 +40,11 @@ RULES: dict[str, float] = {
     "mixed.intention": 0.45,
     "mixed.object": 0.4,
     "mixed.parenthetical": 0.75,
+    "mixed.passive": 0.3,
     "indirect.according_to": 0.75,
     "indirect.parenthetical": 0.75,
+    # "X is expected to win": an attribution with no source in the text.
+    "indirect.passive": 0.3,
     # What a person wants, plans or stands for, not words they said: "vowed to fight on",
     # "criticized Clinton's plan". PolNeAR counts these as attributions; a reader who wants only
     # what people said and believed keeps confidence >= 0.5.
@@ -290,17 +293,24 @@ def _reported_candidates(
             complement, rule = _complement(token, lexicon)
             if _negated(token):
                 continue
+            passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
             if complement is None:
-                pieces = _parenthetical(para, token, lexicon)
+                pieces = None if passive else _parenthetical(para, token, lexicon)
                 rule = "indirect.parenthetical"
+            elif passive:
+                pieces, subject = _passive(para, token, complement, lexicon)
+                rule = "indirect.passive" if subject is None else rule
             else:
                 pieces = _content(para, complement, lexicon)
-            subject = _subject_of(token)
-            if subject is None or subject.lower_ in {"it", "there"} or pieces is None:
+            if not passive:
+                subject = _subject_of(token)
+                if subject is None or subject.lower_ in {"it", "there"}:
+                    continue
+            if pieces is None:
                 continue
             cand = Candidate("indirect", pieces, rule, para.index)
             cand.cue = (para, token)
-            cand.subject = (para, subject)
+            cand.subject = (para, subject) if subject is not None else None
             if not _reconcile_with_marks(cand, marks, direct, para):
                 continue
             found.append(cand)
@@ -342,6 +352,23 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
                 if obj is not None and obj.pos_ != "PRON":
                     return obj, "indirect.object"
     return None, ""
+
+
+def _passive(
+    para: ParsedParagraph, verb: Token, complement: Token, lexicon: Lexicon
+) -> tuple[list[OffsetSpan] | None, Token | None]:
+    """'Trump is expected to win Indiana' / 'It was reported that ...': in the passive, the source is
+    the agent ("by X") when there is one, and the subject belongs to what is reported."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    source = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    if complement.dep_ == "ccomp":
+        return _content(para, complement, lexicon), source
+    subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    if subject is None or subject.pos_ == "PRON":
+        return None, source
+    tokens = [*subject.subtree, *complement.subtree]
+    pieces = _runs(para, tokens)
+    return (pieces or None), source
 
 
 def _parenthetical(para: ParsedParagraph, verb: Token, lexicon: Lexicon) -> list[OffsetSpan] | None:
@@ -572,7 +599,7 @@ def _resolve(
         start = auxes[0].i if auxes else verb.i
         cand.cue_text = para.doc[start : verb.i + 1].text
         cand.cue_span = para.char_span(start, verb.i + 1)
-        if cand.subject is None:
+        if cand.subject is None and cand.kind == "direct":  # a cue found next to quotation marks
             subject = _subject_of(verb)
             cand.subject = (para, subject) if subject is not None else None
     if cand.subject is not None:
