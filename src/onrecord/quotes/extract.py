@@ -334,8 +334,6 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
         clause = max(clauses, key=lambda c: c.right_edge.i - c.left_edge.i) if clauses else None
         if clause is not None:
             return clause, "indirect.speech" if lemma in lexicon.speech_verbs else "indirect.attitude"
-    if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "acl", "pcomp"}:
-        return None, ""  # "Commenting on their conversation, ..." describes the speaker, reports nothing
     if lemma in lexicon.xcomp_verbs:
         clause = next((c for c in children if c.dep_ == "xcomp"), None)
         if clause is not None:
@@ -345,6 +343,8 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
         if obj is not None and obj.pos_ != "PRON":
             return obj, "indirect.object"
     preps = lexicon.prep_verbs.get(lemma)
+    if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "acl", "pcomp"}:
+        preps = None  # "Commenting on their conversation, ..." describes the speaker, reports nothing
     if preps:
         for child in children:
             if child.dep_ == "prep" and child.lower_ in preps:
@@ -490,6 +490,15 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
     # The parser sometimes splits one reported clause into two complements ("said [the Iranians
     # released by the United States] [were in some cases close to ...]"): take them together.
     parts = [c for c in complement.head.children if c.dep_ == "ccomp"] if complement.dep_ == "ccomp" else []
+    if complement.dep_ == "dobj":
+        # "called Pfizer unpatriotic", "described the plan as a disaster": what follows the object is
+        # part of what was said about it.
+        parts = [complement] + [
+            c
+            for c in complement.head.children
+            if c.i > complement.i
+            and (c.dep_ in {"oprd", "xcomp", "ccomp"} or (c.dep_ == "prep" and c.lower_ == "as"))
+        ]
     subtree = sorted(
         {t.i: t for part in (parts or [complement]) for t in part.subtree}.values(), key=lambda t: t.i
     )
