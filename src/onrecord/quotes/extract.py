@@ -216,6 +216,16 @@ def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan) -> bool:
     found from the parse). Without a complement the verb must stand close to the marks.
     """
     complements = [c for c in verb.children if c.dep_ in {"ccomp", "parataxis"}]
+    if not complements and verb.dep_ in {"parataxis", "conj", "advcl"} and verb.head.pos_ in {"VERB", "AUX"}:
+        # "the two nations, Xi said, now have a "golden opportunity" to ...": a parenthetical cue
+        # reports its head clause, and the quoted fragment must be most of that clause.
+        head = verb.head
+        lo, hi = verb.left_edge.i, verb.right_edge.i
+        clause = [t for t in head.subtree if not (lo <= t.i <= hi) and not t.is_punct]
+        inside = sum(
+            1 for t in clause if mark.contains(para.offset + t.idx, para.offset + t.idx + len(t.text))
+        )
+        return inside / max(1, len(clause)) >= DIRECT_SHARE
     if not complements:
         pos = para.offset + verb.idx
         gap = mark.start - pos if pos < mark.start else pos - mark.end
