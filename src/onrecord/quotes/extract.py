@@ -179,7 +179,7 @@ def _cue_after(
         if (token.text in _SENTENCE_END and seen) or seen >= CUE_WINDOW_AFTER:
             break
         seen += 1
-        if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark):
+        if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
     return None
 
@@ -203,12 +203,12 @@ def _cue_before(
             break
         if any(m.contains(offset, offset + len(token.text)) for m in marks if m.level == mark.level):
             break
-        if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark):
+        if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
     return None
 
 
-def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan) -> bool:
+def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan, marks: list[MarkedSpan]) -> bool:
     """Is the verb the cue of this quotation, or does it report something else?
 
     When the verb has a complement clause, the quotation must be most of it: in 'said he had been
@@ -222,8 +222,11 @@ def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan) -> bool:
         head = verb.head
         lo, hi = verb.left_edge.i, verb.right_edge.i
         clause = [t for t in head.subtree if not (lo <= t.i <= hi) and not t.is_punct]
+        quoted = [m for m in marks if m.level == mark.level]  # '"The plan," she said, "is dead."'
         inside = sum(
-            1 for t in clause if mark.contains(para.offset + t.idx, para.offset + t.idx + len(t.text))
+            1
+            for t in clause
+            if any(m.contains(para.offset + t.idx, para.offset + t.idx + len(t.text)) for m in quoted)
         )
         return inside / max(1, len(clause)) >= DIRECT_SHARE
     if not complements:
