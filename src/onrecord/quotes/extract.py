@@ -432,6 +432,14 @@ def _reconcile_with_marks(
             continue
         if covered / length >= DIRECT_SHARE:
             target = direct[i]
+            if target is not None and target.marks[0] != i:
+                # Joined to the quotation before it only because it came next ('"A," he said. "B."'),
+                # but the parse gives it a cue of its own ('He added that ... "B."'): split it off.
+                target.marks.remove(i)
+                target.pieces = [p for p in target.pieces if p not in mark.pieces]
+                target = direct[i] = Candidate(
+                    "direct", list(mark.pieces), "direct.cue_before", para.index, marks=[i]
+                )
             if target is not None and target.cue is None:
                 target.cue = cand.cue
                 target.subject = cand.subject
@@ -495,7 +503,11 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
             child.dep_ in TRAILING_ADJUNCT_DEPS
             and first.i > 0
             and para.doc[first.i - 1].text in {",", "-", "–", "—", ";"}
-            and (first.lower_ in TRAILING_ADJUNCT_WORDS or child.dep_ in {"npadvmod"})
+            and (
+                first.lower_ in TRAILING_ADJUNCT_WORDS
+                or child.dep_ == "npadvmod"
+                or (child.dep_ == "advcl" and child.tag_ == "VBG")  # ", calling them ..."
+            )
             and not _inside_quote_marks(para, first)
         ):
             excluded.update(t.i for t in child.subtree)
