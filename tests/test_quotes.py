@@ -256,3 +256,12 @@ def test_passive_attribution_has_no_speaker_unless_an_agent(analyze):
     assert expected.confidence < 0.5
     reported = find(analysis, "the deal collapsed")
     assert reported.speaker.mention == "Times"
+
+
+def test_pronouns_follow_gender_from_first_names(analyze):
+    analysis = analyze(
+        "Donald Trump met Hillary Clinton on Monday. She said the meeting had been useful. "
+        "He said it had been a waste of time."
+    )
+    assert find(analysis, "the meeting had been useful").speaker.name == "Hillary Clinton"
+    assert find(analysis, "a waste of time").speaker.name == "Donald Trump"

@@ -23,6 +23,8 @@ class Lexicon:
     object_verbs: frozenset[str]
     xcomp_verbs: frozenset[str]
     prep_verbs: dict[str, frozenset[str]]
+    #: Common first names by gender, so that "she" is not resolved to "Donald Trump".
+    first_name_gender: dict[str, str]
     #: Words that look like a role before or beside a name but are captions ("Image: Mark Rathbun").
     not_roles: frozenset[str]
     #: Frequent function words, for telling whether a text is in this language at all.
@@ -47,6 +49,10 @@ def load_lexicon(language: str = "en") -> Lexicon:
         honorific_gender=dict(raw["honorifics"]),
         function_words=frozenset(raw["function_words"]),
         not_roles=frozenset(raw["not_roles"]),
+        first_name_gender={
+            **{name: "m" for name in raw["male_first_names"]},
+            **{name: "f" for name in raw["female_first_names"]},
+        },
         object_verbs=frozenset(raw["object_verbs"]),
         xcomp_verbs=frozenset(raw["xcomp_verbs"]),
         prep_verbs={verb: frozenset(preps) for verb, preps in raw["prep_verbs"].items()},

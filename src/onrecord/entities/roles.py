@@ -38,6 +38,8 @@ def find_roles(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> 
                 if role.split()[-1].lower() not in lexicon.not_roles:
                     entity.add_role(role)
             gender = _honorific_gender(doc, ent.start, lexicon)
+            if gender is None and len(ent) > 1:  # "Hillary Clinton": a first name that says
+                gender = lexicon.first_name_gender.get(ent[0].lower_)
             if gender and entity.gender is None:
                 entity.gender = gender
 
