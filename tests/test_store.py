@@ -3,6 +3,7 @@ statements across articles, the cross-article merge of people, and a property te
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sqlite3
 from pathlib import Path
@@ -436,3 +437,135 @@ def test_docs_describe_every_table_and_column_and_the_merge_rule():
             for column in (r[1] for r in conn.execute(f"PRAGMA table_info({table})")):
                 if not table.endswith("_fts"):
                     assert f"`{column}`" in text, f"docs/store.md does not describe {table}.{column}"
+
+
+# -- stories: near-duplicate articles (wire copies) ------------------------------------------------------
+WIRE = (
+    "{headline}\n\n"
+    'GENEVA — "We will keep talking until there is a deal," Anna Lindqvist, the Swedish foreign minister, '
+    "said on Tuesday after a long day of negotiations over the disputed border crossings. "
+    "The talks, which began last month, have stalled twice over the question of who controls the "
+    "northern checkpoints and how many observers may be posted there. "
+    '"Nobody at this table wants another winter of closed roads," Lindqvist told reporters outside '
+    "the conference hall. {changed} "
+    "Officials from both delegations said a draft text could be ready by the end of the week, although "
+    "several points remained open, including the timetable for reopening the railway line. "
+    '"We are closer than we have ever been," said Marco Bellini, the mediator, adding that the '
+    "next round would start on Monday."
+)
+WIRE_ORIGINAL = WIRE.format(
+    headline="Border talks resume in Geneva",
+    changed="The next meeting is planned for Thursday morning in the old palace.",
+)
+WIRE_COPY = WIRE.format(
+    headline="Sweden's Lindqvist vows to keep talking",
+    changed="Diplomats expect the two sides to meet again later this week at a smaller venue.",
+)
+UNRELATED = (
+    'LYON — "The harvest was the worst in twenty years," Claire Martin, a grape grower, said on Monday, '
+    "standing among rows of vines stripped bare by hail. Farmers across the region have asked the "
+    "government for emergency aid after storms in early August destroyed much of the crop. "
+    '"Without help many of us will not survive another season," she said. The agriculture ministry '
+    "said it would send inspectors to assess the damage before deciding on any payments, a process "
+    "that could take several months according to local farming unions."
+)
+
+
+@pytest.fixture(scope="module")
+def wire(analyzer) -> dict[str, StoredInput]:
+    given = {
+        "original": (WIRE_ORIGINAL, "wire.txt", "Wire Agency"),
+        "copy": (WIRE_COPY, "copy.txt", "Daily Planet"),
+        "unrelated": (UNRELATED, "farm.txt", "Le Progrès"),
+    }
+    return {
+        name: StoredInput(analyzer.analyze(text, source=source, published="2010-06-01", outlet=outlet), text)
+        for name, (text, source, outlet) in given.items()
+    }
+
+
+def stories_of(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT id, story_id FROM articles"))
+
+
+def test_a_wire_copy_joins_the_story_of_the_first_article(tmp_path, wire):
+    original, copy, unrelated = (wire[n].analysis.id for n in ("original", "copy", "unrelated"))
+    assert len({original, copy, unrelated}) == 3  # three distinct articles, not exact duplicates
+    path = tmp_path / "news.db"
+    with open_store(path) as store:
+        store.write_batch([wire["original"]])
+        store.write_batch([wire["unrelated"], wire["copy"]])
+        expected = {original: original, copy: original, unrelated: unrelated}
+        assert stories_of(store.connection) == expected
+        content = dump(store.connection)
+        store.write_batch([wire["copy"], wire["original"], wire["unrelated"]])  # again: nothing changes
+        assert dump(store.connection) == content
+        assert store.connection.execute("SELECT count(*) FROM article_signatures").fetchone()[0] == 3
+        # The repeated quotation is one statement carried by two articles of one story.
+        row = store.connection.execute(
+            "SELECT quotes, articles, outlets, stories FROM statements WHERE content LIKE 'We will keep%'"
+        ).fetchone()
+        assert row == (2, 2, 2, 1)
+        article = store.article(copy).article
+        assert (article.story_id, article.story_articles) == (original, 2)
+    with open_store(path) as store:  # a new process loads the stored signatures and matches against them
+        again = StoredInput(
+            dataclasses.replace(wire["copy"].analysis, id="f" * 64, source="again.txt"),
+            wire["copy"].input_text,
+        )
+        store.write_batch([again])
+        assert stories_of(store.connection)["f" * 64] == original
+
+
+def test_one_batch_and_a_killed_batch_give_the_same_stories(tmp_path, wire, monkeypatch):
+    order = [wire["original"], wire["unrelated"], wire["copy"]]
+    with open_store(":memory:") as clean:
+        clean.write_batch(order)
+        expected = dump(clean.connection)
+    with open_store(tmp_path / "news.db") as store:
+        store.write_batch(order[:1])
+
+        def die(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(people_module, "refresh_persons", die)
+        with pytest.raises(KeyboardInterrupt):
+            store.write_batch(order[1:])
+        monkeypatch.undo()
+        # The in-memory index must not keep the rolled-back articles.
+        store.write_batch(order[1:])
+        assert dump(store.connection) == expected
+        assert len(set(stories_of(store.connection).values())) == 2
+
+
+def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, str(path), target=2) == 2
+    from onrecord.store.sqlite import _write  # the writer's body, without stories (as version 2 wrote)
+
+    conn.execute("BEGIN")
+    _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
+    conn.execute("COMMIT")
+    conn.close()
+    with open_store(path) as store:
+        conn = store.connection
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        original = wire["original"].analysis.id
+        assert stories_of(conn) == {
+            original: original,
+            wire["copy"].analysis.id: original,
+            wire["unrelated"].analysis.id: wire["unrelated"].analysis.id,
+        }
+        assert conn.execute("SELECT count(*) FROM article_signatures").fetchone()[0] == 3
+        assert conn.execute("SELECT max(stories) FROM statements").fetchone()[0] == 1
+        with open_store(":memory:") as fresh:  # the same as writing them into a new store
+            fresh.write_batch([wire["original"], wire["unrelated"], wire["copy"]])
+            assert dump(fresh.connection) == dump(conn)
+
+
+def test_the_pool_has_no_near_duplicates(pool):
+    """The property test above compares story ids too: its articles must each be a story of their own."""
+    with open_store(":memory:") as store:
+        store.write_batch(list(pool.values()))
+        assert all(a == s for a, s in stories_of(store.connection).items())

@@ -365,3 +365,66 @@ def bench_queries(
         "db_megabytes": round(db_path.stat().st_size / 1e6, 1),
         "latency": latency,
     }
+
+
+def bench_warc(
+    path: str,
+    *,
+    jobs: Sequence[int],
+    workdir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Pages per second from a WARC file to the database, and the share of HTML extraction in it.
+
+    First the reading and HTML extraction alone (the readers, as ingest runs them); then, for each
+    worker count, a whole ingest into a fresh database, the clock running from the first byte read to
+    the last row written. With one job everything runs in one process, one after the other, so the
+    extraction's share of that run's time is the share of HTML extraction against NLP (and writing).
+    """
+    from onrecord.ingest import read_inputs
+    from onrecord.runners.local import IngestSettings, ingest
+    from onrecord.store import open_store
+
+    if progress:
+        progress("reading and extracting the pages ...")
+    start = time.perf_counter()
+    items = list(read_inputs([path]))
+    extract_seconds = time.perf_counter() - start
+    pages = len(items)
+    articles = sum(1 for i in items if not isinstance(i, InputError))
+    runs: list[dict[str, Any]] = []
+    for n in jobs:
+        if progress:
+            progress(f"WARC to database with -j {n} ...")
+        db_path = workdir / f"bench-warc-j{n}.db"
+        db_path.unlink(missing_ok=True)
+        store = open_store(db_path)
+        try:
+            gc.collect()
+            start = time.perf_counter()
+            report = ingest(read_inputs([path]), store, settings=IngestSettings(jobs=n))
+            seconds = time.perf_counter() - start
+        finally:
+            store.close()
+        runs.append(
+            {
+                "jobs": n,
+                "seconds": round(seconds, 2),
+                "pages_per_second": round(pages / seconds, 2) if seconds else 0.0,
+                "stored": report.stored,
+                "quotes": report.added("quotes"),
+                "failures": report.stats.failures,
+            }
+        )
+    single = next((r for r in runs if r["jobs"] == 1), None)
+    return {
+        "path": path,
+        "pages": pages,
+        "articles": articles,
+        "extract_seconds": round(extract_seconds, 2),
+        "extract_pages_per_second": round(pages / extract_seconds, 2) if extract_seconds else 0.0,
+        "html_share_of_single_job_run": round(extract_seconds / single["seconds"], 3) if single else None,
+        "runs": runs,
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
+    }

@@ -168,3 +168,97 @@ def bench_queries_cmd(
         )
     if json_path:
         json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("html")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N pages.")
+@click.option(
+    "--ablation", is_flag=True, help="Also run onrecord with each stage of its cascade switched off."
+)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_html_cmd(folder: Path, limit: int | None, ablation: bool, json_path: Path | None) -> None:
+    """Article-body extraction from HTML: trafilatura's settings and onrecord, scored on true bodies.
+
+    FOLDER is the article-extraction-benchmark folder (ground_truth.jsonl and html/*.html.gz). Per
+    page, the word 4-grams of the true and the extracted body give precision and recall; the table
+    shows their means over the pages, F1 of the two means, and pages per second (docs/html.md).
+
+    \b
+    Example:
+      onrecord bench html ../shared/data/aeb
+    """
+    from onrecord.bench_html import bench_html, load_pages
+
+    try:
+        pages = load_pages(folder, limit=limit)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not pages:
+        raise click.UsageError(f"{folder} holds no pages")
+    result = bench_html(pages, ablation=ablation, progress=lambda m: click.echo(m, err=True))
+    click.echo(
+        f"{result['pages']} pages; word 4-grams, case kept (lowercased in brackets where it differs); "
+        f"trafilatura {result['trafilatura']}"
+    )
+    for title, key in (("", "rows"), ("ablation (onrecord)", "ablation")):
+        if key not in result:
+            continue
+        if title:
+            click.echo(title)
+        click.echo(f"  {'extractor':34} {'P':>7} {'R':>7} {'F1':>7} {'pages/s':>8}")
+        for row in result[key]:
+            kept, lowered = row["case_kept"], row["lowercased"]
+            line = (
+                f"  {row['name']:34} {kept['precision']:7.4f} {kept['recall']:7.4f} {kept['f1']:7.4f} "
+                f"{row['pages_per_second']:8.1f}"
+            )
+            if any(round(kept[k], 4) != round(lowered[k], 4) for k in kept):
+                line += f"  ({lowered['precision']:.4f} {lowered['recall']:.4f} {lowered['f1']:.4f})"
+            click.echo(line)
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("warc")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jobs", default="1,2", show_default=True, help="Worker counts to compare, comma-separated.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_warc_cmd(path: str, jobs: str, json_path: Path | None) -> None:
+    """Pages per second from a WARC file to the database, and HTML extraction's share of the time.
+
+    \b
+    Example:
+      onrecord bench warc ../shared/data/warc/derived/aeb-181-pages.synthetic.warc.gz
+    """
+    import tempfile
+
+    from onrecord.bench import bench_warc
+
+    counts = [int(n) for n in jobs.split(",") if n.strip()]
+    with tempfile.TemporaryDirectory(prefix="onrecord-bench-") as workdir:
+        result = bench_warc(
+            path, jobs=counts, workdir=Path(workdir), progress=lambda m: click.echo(m, err=True)
+        )
+    click.echo(
+        f"{result['pages']} pages ({result['articles']} readable articles); "
+        f"reading and HTML extraction alone: {result['extract_seconds']:.1f} s, "
+        f"{result['extract_pages_per_second']:.1f} pages/s"
+    )
+    for run in result["runs"]:
+        click.echo(
+            f"  -j {run['jobs']}  {run['seconds']:7.1f} s  "
+            f"{run['pages_per_second']:6.1f} pages/s WARC to database  "
+            f"({run['stored']} stored, {run['quotes']} quotes, {run['failures']} failures)"
+        )
+    if result["html_share_of_single_job_run"] is not None:
+        click.echo(
+            f"  HTML extraction: {result['html_share_of_single_job_run']:.0%} of the -j 1 run "
+            "(the rest: NLP and writing)"
+        )
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")

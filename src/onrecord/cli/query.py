@@ -270,6 +270,8 @@ def _article_text(detail: ArticleDetail, *, context: bool, color: bool) -> str:
     lines.append("   " + ", ".join(facts))
     if len(detail.sources) > 1:
         lines.append("   sources: " + ", ".join(s["source"] for s in detail.sources))
+    if a.story_articles > 1:  # wire copies of one story (near-duplicates, docs/store.md)
+        lines.append(f"   story: {a.story_id} ({a.story_articles} articles)")
     version = detail.provenance.get("onrecord", "?")
     lines.append(f"   analysed by onrecord {version} with {detail.provenance.get('model', '?')}")
     if not color:

@@ -7,6 +7,7 @@ to do; a bad input never stops the others.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,9 +18,11 @@ from typing import BinaryIO
 from onrecord.errors import ErrorCode, InputError
 from onrecord.pipeline import MAX_INPUT_CHARS, ArticleInput
 
-#: File name endings read as plain text, and as JSON Lines, when a folder is walked.
+#: File name endings read as plain text, JSON Lines, HTML pages and WARC archives (also in folders).
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+WARC_SUFFIXES = frozenset({".warc", ".warc.gz"})
 SAMPLE_PATH = "data/sample/wikinews.jsonl"
 #: UTF-8 takes at most 4 bytes a character: a file bigger than this cannot be under the character limit.
 _BYTES_PER_CHAR = 4
@@ -56,11 +59,34 @@ def read_sample() -> Iterator[Item]:
 
 
 def _readable_suffix(path: Path) -> bool:
-    return path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+    return _kind(path) != "unknown"
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(tuple(WARC_SUFFIXES)):
+        return "warc"
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES or name.endswith(tuple(s + ".gz" for s in HTML_SUFFIXES)):
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return "unknown"
 
 
 def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
     name = str(path)
+    kind = _kind(path)
+    if kind == "warc":
+        from onrecord.ingest.warc import warc_articles
+
+        yield from warc_articles(path)
+        return
+    if kind == "html":
+        yield _read_html(path, name)
+        return
     try:
         size = path.stat().st_size
         if path.suffix.lower() not in JSONL_SUFFIXES and size > max_chars * _BYTES_PER_CHAR:
@@ -72,10 +98,45 @@ def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
         yield InputError(ErrorCode.UNREADABLE, name, f"cannot be read: {exc.strerror or exc}")
 
 
+def _read_html(path: Path, name: str) -> Item:
+    """One saved page: its article body and metadata (onrecord.clean.html)."""
+    from onrecord.clean.html import MAX_BYTES, html_to_article
+
+    try:
+        if path.stat().st_size > MAX_BYTES and not path.name.lower().endswith(".gz"):
+            return InputError(
+                ErrorCode.TOO_LARGE, name, f"the page has more than {MAX_BYTES:,} bytes; it is not an article"
+            )
+        data = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            data = gzip.decompress(data)
+        return html_to_article(data, source=name)
+    except InputError as exc:
+        return exc
+    except (OSError, EOFError) as exc:
+        return InputError(ErrorCode.UNREADABLE, name, f"cannot be read: {exc}")
+
+
 def _read_stream(stream: BinaryIO, name: str, max_chars: int, *, jsonl: bool = False) -> Iterator[Item]:
     if jsonl:
         yield from _read_jsonl(stream.read(), name, max_chars)
         return
+    if name == "-":
+        # Standard input may be a WARC archive or a web page as well as text: look at its first bytes.
+        head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
+        if head.startswith((b"WARC/", b"\x1f\x8b")):
+            from onrecord.ingest.warc import warc_articles
+
+            yield from warc_articles(stream)
+            return
+        if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            from onrecord.clean.html import html_to_article
+
+            try:
+                yield html_to_article(stream.read(), source=name)
+            except InputError as exc:
+                yield exc
+            return
     data = stream.read(max_chars * _BYTES_PER_CHAR + 1)
     if len(data) > max_chars * _BYTES_PER_CHAR:
         yield _too_large(name, None, max_chars)

@@ -1,14 +1,11 @@
 """Read WARC files (web archives, ISO 28500) into the HTML pages of news articles.
 
-``iter_warc`` streams a ``.warc`` or ``.warc.gz`` (a path, or a binary stream such as stdin) and yields a
-:class:`WarcPage` for each HTML response worth reading, and a :class:`WarcProblem` for each damaged part
-of the file, which it skips: it then finds the next record and goes on, so a bad record never costs the
-records around it. Everything else (requests, metadata, non-HTML, redirects and errors, home and tag
-pages) is skipped and counted in a :class:`WarcSummary`. ``warc_articles`` turns the pages into
-``ArticleInput`` records with an HTML-to-article function. docs/warc.md describes all of it.
-
-The reader is our own, on the standard library: FastWARC and warcio misread the damaged files of
-../shared/data/warc/real without a word, or stop at the first damage (docs/warc.md, "Why not a library").
+``iter_warc`` streams a .warc or .warc.gz (a path, or a binary stream such as stdin) and yields a
+WarcPage for each HTML response worth reading and a WarcProblem for each damaged part, which it skips
+to go on at the next record: damage never costs the records around it. The rest (requests, metadata,
+non-HTML, redirects, errors, home and tag pages) is skipped and counted in a WarcSummary.
+``warc_articles`` makes ArticleInputs of the pages. docs/warc.md describes it all, and why the reader
+is our own (FastWARC and warcio misread the damaged files of ../shared/data/warc/real, or stop there).
 """
 
 from __future__ import annotations
@@ -91,13 +88,9 @@ class WarcProblem:
     #: True when the record was read all the same (``iter_warc(..., salvage=True)``).
     kept: bool = False
 
-    @property
-    def source(self) -> str:
-        return f"{self.file}#{self.offset}"
-
     def to_error(self) -> InputError:
-        """The problem as the InputError a batch records (code E007, bad record)."""
-        return InputError(ErrorCode.BAD_RECORD, self.source, self.message, stage="read")
+        """The problem as the InputError a batch records (code E007, bad record), named FILE#OFFSET."""
+        return InputError(ErrorCode.BAD_RECORD, f"{self.file}#{self.offset}", self.message, stage="read")
 
 
 @dataclass
@@ -107,8 +100,7 @@ class WarcSummary:
     records: int = 0
     by_type: Counter[str] = field(default_factory=Counter)
     pages: int = 0
-    #: Why records were skipped: not-response, not-http, http-status, not-html, encoded, too-large,
-    #: non-article.
+    #: Why: not-response, not-http, http-status, not-html, encoded, too-large, non-article.
     skipped: Counter[str] = field(default_factory=Counter)
     #: Problems by kind (see WarcProblem.kind).
     problems: Counter[str] = field(default_factory=Counter)
@@ -137,14 +129,13 @@ def iter_warc(
     (:func:`looks_like_non_article`). With ``salvage``, a response whose only fault is LF-only line
     endings is read up to the next record and yielded after its problem (which says ``kept``).
     """
-    summary = summary if summary is not None else WarcSummary()
+    options = (summary if summary is not None else WarcSummary(), skip_non_articles, salvage)
     if isinstance(source, (str, Path)):
         with open(source, "rb") as stream:
-            yield from _Reader(_Input(stream), name or str(source), summary, skip_non_articles, salvage)
+            yield from _Reader(_Input(stream), name or str(source), *options)
     else:
         label = name or getattr(source, "name", None)
-        label = label if isinstance(label, str) else "-"
-        yield from _Reader(_Input(source), label, summary, skip_non_articles, salvage)
+        yield from _Reader(_Input(source), label if isinstance(label, str) else "-", *options)
 
 
 def warc_articles(
@@ -172,10 +163,8 @@ def warc_articles(
 
 
 def decode_body(page: WarcPage) -> str | bytes:
-    """The body as text when the HTTP charset is known and decodes it cleanly; else the bytes.
-
-    A byte-order mark wins over the header (as in the HTML standard), so a body with one stays bytes.
-    """
+    """The body as text when the HTTP charset is known and decodes it cleanly, else the bytes (also
+    when it starts with a byte-order mark, which wins over the header in the HTML standard)."""
     body, charset = page.body, page.http_charset
     if charset and not body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         with contextlib.suppress(LookupError, UnicodeDecodeError):
@@ -236,11 +225,14 @@ class _Input:
         self.pos = 0
         self.eof = False
         self._pending = stream.read(CHUNK_BYTES)
+        while 0 < len(self._pending) < 2 and (more := stream.read(CHUNK_BYTES)):  # enough to know gzip
+            self._pending += more
         self.gzip = self._pending[:2] == _GZIP_MAGIC[:2]
         self._raw_pos = 0  # file offset of the next compressed byte
         self._z: Any = None  # the decompressor of the current member
         self._member_offset = 0
         self._member_raw: bytearray | None = None  # its compressed bytes, to resync after damage
+        self._junk: list[Any] | None = None  # [file offset, bytes, why] of bytes skipped between members
         self.members: deque[tuple[int, int]] = deque()  # (stream position, file offset) of member starts
         self.gaps: deque[tuple[int, int, str]] = deque()
 
@@ -306,25 +298,27 @@ class _Input:
     def _inflate(self, data: bytes) -> None:
         while data:
             if self._z is None:
-                if len(data) < 3:
-                    data += self._raw.read(CHUNK_BYTES)
-                if not data.startswith(_GZIP_MAGIC):
-                    skip = _find_or_len(data, _GZIP_MAGIC, 1)
-                    self.gaps.append((self.end, self._raw_pos, f"{skip:,} bytes that are not gzip"))
+                while len(data) < 3 and (more := self._raw.read(CHUNK_BYTES)):
+                    data += more
+                if not data.startswith(_GZIP_MAGIC):  # not a member: skip to the next one
+                    i = data.find(_GZIP_MAGIC, 1)
+                    skip = i if i >= 0 else max(1, len(data) - 2)  # the magic may straddle two reads
+                    self._junk = self._junk or [self._raw_pos, 0, ""]
+                    self._junk[1] += skip
                     self._raw_pos, data = self._raw_pos + skip, data[skip:]
                     continue
+                self._end_junk()
                 self.members.append((self.end, self._raw_pos))
                 self._z, self._member_offset = zlib.decompressobj(31), self._raw_pos
                 self._member_raw = bytearray()
             try:
                 self.buf += self._z.decompress(data)
-            except zlib.error as exc:
+            except zlib.error as exc:  # look for the next member from just after this one's start
                 raw, base = bytearray(data), self._raw_pos
                 if self._member_raw is not None:
                     raw, base = self._member_raw + data, self._member_offset
-                skip = _find_or_len(raw, _GZIP_MAGIC, 1)
-                self.gaps.append((self.end, self._member_offset, f"corrupt gzip member ({exc}); skipped"))
-                self._z, self._raw_pos, data = None, base + skip, bytes(raw[skip:])
+                self._junk = [self._member_offset, 0, f"corrupt gzip member ({exc})"]
+                self._z, self._raw_pos, data = None, base + 1, bytes(raw[1:])
                 continue
             if self._z.eof:
                 used = len(data) - len(self._z.unused_data)
@@ -337,14 +331,23 @@ class _Input:
                 self._raw_pos, data = self._raw_pos + len(data), b""
 
     def _finish_gzip(self) -> None:
+        """At the end of the file: a member left open was cut short. zlib may have read the members
+        after it as its own data: if another member starts inside it, go on from there."""
         if self._z is not None:
+            raw, self._z = self._member_raw or b"", None
+            if (i := raw.find(_GZIP_MAGIC, 1)) > 0:
+                self._junk = [self._member_offset, 0, "a gzip member cut short"]
+                self._raw_pos = self._member_offset + i
+                self._inflate(bytes(raw[i:]))
+                return self._finish_gzip()
             self.gaps.append((self.end, self._member_offset, "the gzip stream ends inside a member"))
-            self._z = None
+        self._end_junk()
 
-
-def _find_or_len(data: bytes | bytearray, pattern: bytes, start: int) -> int:
-    i = data.find(pattern, start)
-    return len(data) if i < 0 else i
+    def _end_junk(self) -> None:
+        if self._junk:
+            offset, count, why = self._junk
+            self.gaps.append((self.end, offset, f"{why or f'{count:,} bytes that are not gzip'}; skipped"))
+            self._junk = None
 
 
 # -- records -----------------------------------------------------------------------------------------
@@ -361,7 +364,10 @@ class _Reader:
         while True:
             while (inp.buf or inp.fill()) and inp.buf[0] in b"\r\n":
                 inp.consume(inp.pos + 1)
-            yield from self._gap_problems(inp.pos + 1)  # bytes missing before this record
+            while inp.gaps and inp.gaps[0][0] <= inp.pos:  # bytes missing before this record
+                pos, offset, why = inp.gaps.popleft()
+                if pos > self._reported:  # (one inside a record was reported with the record)
+                    yield self._problem(offset, "gzip", why)
             if not inp.buf:
                 return
             yield from self._record()
@@ -370,26 +376,15 @@ class _Reader:
         self.summary.problems[kind] += 1
         return WarcProblem(self.file, offset, kind, f"at offset {offset:,}: {message}", kept)
 
-    def _gap_problems(self, upto: int) -> Iterator[WarcProblem]:
-        gaps = self.inp.gaps
-        while gaps and gaps[0][0] < upto:
-            pos, offset, why = gaps.popleft()
-            if pos > self._reported:
-                yield self._problem(offset, "gzip", why)
-
     def _resync(self, start: int, *, keep: bool = False) -> int:
         """The position of the next record at or after ``start``: a 'WARC/1.x' line, the start of a gzip
         member, a gap, or the end of the input. Unless ``keep``, the bytes searched are dropped."""
-        inp, searched = self.inp, start - 1
+        inp, searched = self.inp, start
         while True:
             stops = [p for p, _ in inp.members if p >= start] + [p for p, _, _ in inp.gaps if p >= start]
             limit = min(stops, default=inp.end)
-            i = inp.find(b"\nWARC/1.", searched, limit)
-            while i >= 0:
-                inp.read_to(i, i + 11)
-                if _VERSION_LINE.match(inp.buf, i + 1 - inp.pos):
-                    return i + 1
-                i = inp.find(b"\nWARC/1.", i + 1, limit)
+            if (i := self._version_line(searched, limit)) >= 0:
+                return i
             if stops:
                 return limit
             searched = max(searched, inp.end - 8)
@@ -398,22 +393,30 @@ class _Reader:
             if not inp.fill():
                 return inp.end
 
+    def _version_line(self, start: int, stop: int) -> int:
+        """The position of the first 'WARC/1.x' line that starts in [start, stop) of the buffer, or -1."""
+        inp, i = self.inp, self.inp.find(b"WARC/1.", start, stop + 6)
+        while i >= 0 and inp.read_to(i, i + 10) and not _VERSION_LINE.match(inp.buf, i - inp.pos):
+            i = inp.find(b"WARC/1.", i + 1, stop + 6)
+        return i
+
     def _record(self) -> Iterator[Item]:
         inp, start = self.inp, self.inp.pos
         reached = inp.read_to(start, start + MAX_HEADER_BYTES)
         offset = inp.offset(start)
         if not _VERSION_LINE.match(inp.buf):
             nxt = self._resync(start + 1)
-            yield self._problem(offset, "junk", f"{nxt - start:,} bytes that are not a WARC record; skipped")
+            what = f"{nxt - start:,} bytes that are not a WARC record (or a Content-Length too small)"
+            yield self._problem(offset, "junk", f"{what}; skipped")
             inp.consume(nxt)
             return
         crlf = inp.buf[8:10] == b"\r\n"
         sep = b"\r\n\r\n" if crlf else b"\n\n"
         hdr_end = inp.find(sep, start, reached)
-        if hdr_end < 0:
-            if reached < start + MAX_HEADER_BYTES:
-                kind, what = "truncated", "the input ends inside the record's header"
-            else:
+        cut = self._version_line(start + 1, reached if hdr_end < 0 else hdr_end) >= 0
+        if hdr_end < 0 or cut:
+            kind, what = "truncated", f"the {'next record starts' if cut else 'input ends'} inside the header"
+            if not cut and reached >= start + MAX_HEADER_BYTES:
                 kind, what = "malformed", f"the record's header has no end within {MAX_HEADER_BYTES:,} bytes"
             nxt = self._resync(start + 1)
             self._reported = max(self._reported, nxt)
@@ -450,52 +453,47 @@ class _Reader:
                 yield page
         inp.consume(nxt)
 
-    def _block(self, offset: int, block_start: int, block_end: int, headers: Headers, rtype: str):
-        inp, size = self.inp, block_end - block_start
+    def _block(self, offset: int, start: int, end: int, headers: Headers, rtype: str) -> Iterator[Item]:
+        """The block of a record from ``start`` to ``end``: a page, a problem, or skipped and counted."""
+        inp, size = self.inp, end - start
         head, reason = None, "not-response"
         if rtype == "response":
-            inp.read_to(block_start - 1, min(block_end, block_start + MAX_HEADER_BYTES))
-            head = _http_head(bytes(inp.buf[block_start - inp.pos : block_end - inp.pos]))
+            inp.read_to(start - 1, min(end, start + MAX_HEADER_BYTES))
+            head = _http_head(bytes(inp.buf[start - inp.pos : end - inp.pos]))
             http = headers.get("content-type", "").lower().startswith("application/http")
             reason = _skip_reason(head, headers, size) if head else "bad-http" if http else "not-http"
         # a block that is not wanted and big is streamed past; the rest is read whole
-        reached = inp.read_to(block_start - 1, block_end, keep=not reason or size <= MAX_HEADER_BYTES)
-        if reached < block_end:
+        reached = inp.read_to(start - 1, end, keep=not reason or size <= MAX_HEADER_BYTES)
+        if reached < end:
             why = next((w for p, _, w in inp.gaps if p == reached), "the input ends")
             self._reported = max(self._reported, reached)
-            have = f"has {max(0, reached - block_start):,} ({why})"
-            yield self._problem(
-                offset, "truncated", f"the record declares {size:,} bytes but {have}; skipped"
-            )
+            have = f"declares {size:,} bytes but has {max(0, reached - start):,} ({why})"
+            yield self._problem(offset, "truncated", f"the record {have}; skipped")
             inp.consume(reached)
             return
-        if inp.pos <= block_start and not self._ends_at(block_end):
-            i = inp.find(b"\nWARC/1.", block_start, block_end)  # a wrong Content-Length?
-            if i >= 0 and _VERSION_LINE.match(inp.buf, i + 1 - inp.pos):
-                into = f"{block_end - i - 1:,} bytes into the next record (at offset {inp.offset(i + 1):,})"
-                yield self._problem(offset, "length", f"the record's Content-Length runs {into}; skipped")
-                inp.consume(i + 1)
-                return
+        # a wrong Content-Length: the record does not end at its end, and the next one starts inside it
+        if inp.pos <= start and not self._ends_at(end) and (i := self._version_line(start, end)) >= 0:
+            into = f"{end - i:,} bytes into the next record (at offset {inp.offset(i):,})"
+            yield self._problem(offset, "length", f"the record's Content-Length runs {into}; skipped")
+            inp.consume(i)
+            return
         if reason == "bad-http":
             yield self._problem(offset, "malformed", "the response's HTTP headers are not readable; skipped")
         elif reason:
             self.summary.skipped[reason] += 1
         else:
-            block = bytes(inp.buf[block_start - inp.pos : block_end - inp.pos])
+            block = bytes(inp.buf[start - inp.pos : end - inp.pos])
             if (page := self._page(offset, headers, block, head)) is not None:
                 yield page
-        inp.consume(block_end)
+        inp.consume(end)
 
-    def _ends_at(self, block_end: int) -> bool:
-        """Whether a line break, the next record, a gzip member, a gap or the end follows the block."""
+    def _ends_at(self, end: int) -> bool:
+        """Whether the block ends a record: line breaks, then the next record, a gzip member or the end."""
         inp = self.inp
-        inp.read_to(block_end - 1, block_end + 8)
-        return (
-            inp.end <= block_end
-            or inp.buf.startswith((b"\r\n", b"\n", b"WARC/1."), block_end - inp.pos)
-            or inp.gap_after(block_end - 1) == block_end
-            or any(start == block_end for start, _ in inp.members)
-        )
+        reached = inp.read_to(end - 1, end + 16)
+        rest = bytes(inp.buf[end - inp.pos : reached - inp.pos]).lstrip(b"\r\n")
+        at = reached - len(rest)
+        return rest.startswith(b"WARC/1.") or (not rest and reached < end + 16) or at in dict(inp.members)
 
     def _page(self, offset: int, headers: Headers, block: bytes, head: _Head | None) -> WarcPage | None:
         if head is None:
@@ -530,8 +528,7 @@ class _Head(NamedTuple):
 
 
 def _fields(raw: bytes) -> dict[str, str]:
-    """Header fields ("Name: value" lines after the first) with lower-case names; the first of a name
-    wins. Bytes that are not UTF-8 are replaced."""
+    """The "Name: value" lines after the first, names lower-cased; the first of a name wins."""
     fields: dict[str, str] = {}
     for line in raw.split(b"\n")[1:]:
         name, colon, value = line.partition(b":")

@@ -42,6 +42,10 @@ class ArticleRow:
     onrecord_version: str | None
     model: str | None
     stored_at: str
+    #: The first stored article of this one's near-duplicate story (itself if it is the first or alone).
+    story_id: str | None
+    #: Articles in that story (wire copies of one text count together).
+    story_articles: int
     text: str
     input_text: str
 
@@ -85,7 +89,8 @@ class FailureRow:
 _ARTICLE_SELECT = """
 SELECT a.id, a.title, a.published, a.published_from, a.outlet, a.url, a.source, a.language,
        a.quote_count, (SELECT count(*) FROM article_sources s WHERE s.article_id = a.id) AS sources,
-       a.onrecord_version, a.model, a.stored_at, a.text, a.input_text
+       a.onrecord_version, a.model, a.stored_at, a.story_id,
+       (SELECT count(*) FROM articles b WHERE b.story_id = a.story_id) AS story_articles, a.text, a.input_text
 FROM articles a
 """
 

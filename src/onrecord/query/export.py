@@ -87,6 +87,8 @@ COLUMNS: dict[str, tuple[tuple[str, ColumnType], ...]] = {
         ("onrecord_version", "str"),
         ("model", "str"),
         ("stored_at", "str"),
+        ("story_id", "str"),
+        ("story_articles", "int"),
         ("text", "str"),
         ("input_text", "str"),
     ),

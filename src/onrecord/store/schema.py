@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from onrecord import __version__
@@ -25,6 +26,8 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    #: Python run after the statements, in the same transaction (to fill new columns from old rows).
+    function: Callable[[sqlite3.Connection], None] | None = None
 
 
 _TABLES = (
@@ -204,10 +207,30 @@ _FULL_TEXT = (
     "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
 )
 
+# Near-duplicate articles (wire copies) linked as stories (onrecord.store.stories): each article's
+# MinHash signature, its story id, and the number of stories carrying each statement.
+_STORIES = (
+    "ALTER TABLE articles ADD COLUMN story_id TEXT",
+    "CREATE INDEX articles_story ON articles (story_id)",
+    """CREATE TABLE article_signatures (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        signature BLOB NOT NULL
+    )""",
+    "ALTER TABLE statements ADD COLUMN stories INTEGER NOT NULL DEFAULT 0",
+)
+
+
+def _fill_stories(conn: sqlite3.Connection) -> None:
+    from onrecord.store.stories import fill  # numpy and the MinHash code, only when a step needs them
+
+    fill(conn)
+
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
     Migration(2, "full-text search", _FULL_TEXT),
+    Migration(3, "stories", _STORIES, _fill_stories),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -251,6 +274,8 @@ def migrate(conn: sqlite3.Connection, path: str, *, target: int = SCHEMA_VERSION
                 continue
             for statement in step.statements:
                 conn.execute(statement)
+            if step.function is not None:
+                step.function(conn)
             conn.execute(
                 "INSERT INTO migrations (version, name, applied_at, onrecord_version) VALUES (?, ?, ?, ?)",
                 (step.version, step.name, now(), __version__),

@@ -4,7 +4,8 @@
 killed at any moment leaves the batch either all there or not there at all, and writing the same batch
 again adds nothing (articles are keyed by their content hash, every insert is ``ON CONFLICT DO
 NOTHING`` or an upsert, and the derived tables ``persons`` and ``statements`` are recomputed from the
-quotes they count). The schema is in :mod:`onrecord.store.schema` and docs/store.md.
+quotes they count). Each new article is linked to its story (near duplicates, :mod:`onrecord.store.stories`)
+in the same transaction. The schema is in :mod:`onrecord.store.schema` and docs/store.md.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError
 from onrecord.store.schema import SCHEMA_VERSION, check_version, migrate, now
 
 if TYPE_CHECKING:
+    from onrecord.clean.dedup import NearDuplicateIndex
     from onrecord.query import ArticleDetail, FailureRow, PersonDetail, PersonRow, QuoteRow
+    from onrecord.store.stories import StoryLinker
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self._stories: StoryLinker | None = None  # the near-duplicate index, loaded at the first write
         self.connection = _connect(self.path, readonly=readonly)
         try:
             if readonly:
@@ -86,16 +90,23 @@ class SQLiteStore:
     ) -> None:
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only; open it with open_store(path) to write")
+        from onrecord.store import stories  # numpy and the MinHash code: the writer needs them, queries not
+
+        if self._stories is None:
+            self._stories = stories.StoryLinker()
         conn = self.connection
         conn.execute("BEGIN IMMEDIATE")
         try:
-            _write(conn, items, failures)
+            _write(conn, items, failures, self._stories.begin(conn))
             _write_sources(conn, sources)
+            mark = stories.mark(conn)
             conn.execute("COMMIT")
         except BaseException:
+            self._stories.rolled_back()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._stories.committed(mark)
         log.debug("stored a batch of %d articles and %d failures in %s", len(items), len(failures), self.path)
 
     def counts(self) -> dict[str, int]:
@@ -181,7 +192,16 @@ def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
 
 
 # -- writing one batch (inside the caller's transaction) ---------------------------------------------------
-def _write(conn: sqlite3.Connection, items: Sequence[StoredInput], failures: Sequence[Failure]) -> None:
+def _write(
+    conn: sqlite3.Connection,
+    items: Sequence[StoredInput],
+    failures: Sequence[Failure],
+    stories: NearDuplicateIndex | None = None,
+) -> None:
+    """Write a batch. ``stories``: the index of stored articles, to link new ones to their stories (and
+    which they are added to); None writes no story ids (a store before schema version 3)."""
+    from onrecord.store.stories import link, refresh_stories
+
     stamp = now()
     for failure in failures:
         conn.execute(
@@ -198,6 +218,8 @@ def _write(conn: sqlite3.Connection, items: Sequence[StoredInput], failures: Seq
         if _insert_article(conn, item, stamp):
             new.append(item)
             _insert_source(conn, analysis, stamp)
+            if stories is not None:
+                link(conn, stories, analysis.id, analysis.text)
         elif _insert_source(conn, analysis, stamp):
             # A known article from another source: a new outlet changes its statements' outlet counts.
             statements.update(
@@ -223,6 +245,8 @@ def _write(conn: sqlite3.Connection, items: Sequence[StoredInput], failures: Seq
         persons |= persons_here
         statements |= statements_here
     people.refresh_statements(conn, statements)
+    if stories is not None:
+        refresh_stories(conn, statements)
     people.refresh_persons(conn, persons)
 
 
