@@ -64,3 +64,9 @@ def test_every_real_warc_file_is_read_or_reported(runner, shared, tmp_path):
         assert result.exception is None or isinstance(result.exception, SystemExit), path.name
         for line in result.stdout.splitlines():
             assert json.loads(line)["source"].startswith(str(path))
+
+
+def test_a_warc_summary_says_what_was_skipped(runner, shared):
+    path = shared / "data" / "warc" / "real" / "dolma__sample-0000.warc.gz"
+    result = runner.invoke(main, ["analyze", str(path), "--jsonl"])
+    assert "48 records, 6 HTML pages read; skipped: 26 not-response, 16 non-article" in result.stderr

@@ -66,6 +66,7 @@ def analyze(
     on stderr (with a code from docs/errors.md) and the others go on; the exit status is then 1.
     """
     from onrecord.cli.inputs import input_items
+    from onrecord.cli.logs import show_reader_logs
     from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer
 
     fmt = "jsonl" if as_jsonl else (fmt or "json")
@@ -77,6 +78,7 @@ def analyze(
                 f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
             ) from None
     limit = max_chars or MAX_INPUT_CHARS
+    show_reader_logs()
     items = list(input_items(inputs, sample=sample, max_chars=limit))
     analyzer = Analyzer(max_chars=limit)
     failures = 0

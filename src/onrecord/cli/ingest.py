@@ -77,6 +77,7 @@ def ingest(
     completed, failures or not, and 1 when it stopped (what it had written is kept).
     """
     from onrecord.cli.inputs import input_items
+    from onrecord.cli.logs import show_reader_logs
     from onrecord.pipeline import MAX_INPUT_CHARS
     from onrecord.runners.local import IngestSettings
     from onrecord.runners.local import ingest as run_ingest
@@ -85,6 +86,8 @@ def ingest(
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="onrecord: %(name)s: %(message)s", stream=sys.stderr)
     limit = max_chars or MAX_INPUT_CHARS
+    if not quiet:
+        show_reader_logs()
     items = input_items(inputs, sample=sample, max_chars=limit)
 
     settings = IngestSettings(jobs=jobs, batch_size=batch_size, max_chars=limit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import logging
 import sys
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -28,6 +29,7 @@ SAMPLE_PATH = "data/sample/wikinews.jsonl"
 _BYTES_PER_CHAR = 4
 
 Item = ArticleInput | InputError
+log = logging.getLogger(__name__)
 
 
 def read_inputs(paths: Iterable[str], *, max_chars: int = MAX_INPUT_CHARS) -> Iterator[Item]:
@@ -80,9 +82,7 @@ def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
     name = str(path)
     kind = _kind(path)
     if kind == "warc":
-        from onrecord.ingest.warc import warc_articles
-
-        yield from warc_articles(path)
+        yield from _read_warc(path, name)
         return
     if kind == "html":
         yield _read_html(path, name)
@@ -96,6 +96,27 @@ def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
             yield from _read_stream(stream, name, max_chars, jsonl=path.suffix.lower() in JSONL_SUFFIXES)
     except OSError as exc:
         yield InputError(ErrorCode.UNREADABLE, name, f"cannot be read: {exc.strerror or exc}")
+
+
+def _read_warc(source: Path | BinaryIO, name: str) -> Iterator[Item]:
+    """The articles of a WARC archive; what was skipped, and why, is counted and logged at the end."""
+    from onrecord.ingest.warc import WarcSummary, warc_articles
+
+    summary = WarcSummary()
+    if isinstance(source, Path):
+        yield from warc_articles(source, summary=summary)
+    else:
+        yield from warc_articles(source, summary=summary, name=name)
+    skipped = ", ".join(f"{count} {why}" for why, count in summary.skipped.most_common()) or "none"
+    problems = ", ".join(f"{count} {kind}" for kind, count in summary.problems.most_common()) or "none"
+    log.info(
+        "%s: %d records, %d HTML pages read; skipped: %s; damaged: %s",
+        name,
+        summary.records,
+        summary.pages,
+        skipped,
+        problems,
+    )
 
 
 def _read_html(path: Path, name: str) -> Item:
@@ -125,9 +146,7 @@ def _read_stream(stream: BinaryIO, name: str, max_chars: int, *, jsonl: bool = F
         # Standard input may be a WARC archive or a web page as well as text: look at its first bytes.
         head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
         if head.startswith((b"WARC/", b"\x1f\x8b")):
-            from onrecord.ingest.warc import warc_articles
-
-            yield from warc_articles(stream)
+            yield from _read_warc(stream, name)
             return
         if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
             from onrecord.clean.html import html_to_article
