@@ -119,8 +119,6 @@ def bench_ingest(
     model itself when a run has one job) and of the largest worker, from ``RUSAGE_CHILDREN``.
     """
     from onrecord.ingest import read_inputs
-    from onrecord.runners.local import IngestSettings, ingest
-    from onrecord.store import open_store
 
     items = list(read_inputs(paths))
     articles = [i for i in items if not isinstance(i, InputError)]
@@ -129,14 +127,7 @@ def bench_ingest(
     for n in jobs:
         if progress:
             progress(f"ingest with -j {n} ...")
-        db_path = workdir / f"bench-ingest-j{n}.db"
-        db_path.unlink(missing_ok=True)
-        store = open_store(db_path)
-        try:
-            gc.collect()
-            report = ingest(items, store, settings=IngestSettings(jobs=n, batch_size=batch_size))
-        finally:
-            store.close()
+        report, _ = _fresh_ingest(items, workdir / f"bench-ingest-j{n}.db", jobs=n, batch_size=batch_size)
         seconds = report.stats.elapsed
         runs.append(
             {
@@ -382,8 +373,6 @@ def bench_warc(
     extraction's share of that run's time is the share of HTML extraction against NLP (and writing).
     """
     from onrecord.ingest import read_inputs
-    from onrecord.runners.local import IngestSettings, ingest
-    from onrecord.store import open_store
 
     if progress:
         progress("reading and extracting the pages ...")
@@ -396,16 +385,7 @@ def bench_warc(
     for n in jobs:
         if progress:
             progress(f"WARC to database with -j {n} ...")
-        db_path = workdir / f"bench-warc-j{n}.db"
-        db_path.unlink(missing_ok=True)
-        store = open_store(db_path)
-        try:
-            gc.collect()
-            start = time.perf_counter()
-            report = ingest(read_inputs([path]), store, settings=IngestSettings(jobs=n))
-            seconds = time.perf_counter() - start
-        finally:
-            store.close()
+        report, seconds = _fresh_ingest(read_inputs([path]), workdir / f"bench-warc-j{n}.db", jobs=n)
         runs.append(
             {
                 "jobs": n,
@@ -428,3 +408,19 @@ def bench_warc(
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
     }
+
+
+def _fresh_ingest(items: Any, db_path: Path, *, jobs: int, batch_size: int = 32) -> tuple[Any, float]:
+    """One ingest into a new database at ``db_path``: its report and wall-clock seconds."""
+    from onrecord.runners.local import IngestSettings, ingest
+    from onrecord.store import open_store
+
+    db_path.unlink(missing_ok=True)
+    store = open_store(db_path)
+    try:
+        gc.collect()
+        start = time.perf_counter()
+        report = ingest(items, store, settings=IngestSettings(jobs=jobs, batch_size=batch_size))
+        return report, time.perf_counter() - start
+    finally:
+        store.close()
