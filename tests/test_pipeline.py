@@ -212,3 +212,9 @@ def test_unicode_bom_and_datetime_publication(analyzer):
         "\ufeffJane Smith said the plan was dead.", published=dt.datetime(2010, 4, 23, 12)
     )
     assert analysis.published == "2010-04-23"
+
+
+def test_a_name_without_its_epithet_or_possessive_is_one_person(analyze):
+    analysis = analyze("Billionaire Donald Trump said the wall would be built. Donald Trump‘s aides agreed.")
+    people = [e.name for e in analysis.entities if e.type == "PERSON"]
+    assert people == ["Donald Trump"]

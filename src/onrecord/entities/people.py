@@ -28,7 +28,7 @@ OffsetSpan = tuple[int, int]
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 )
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’|‘)$")  # "Trump‘s" too: a typo for ’ that news sites have
 
 
 @dataclass
@@ -202,10 +202,19 @@ def _trim_mention(
     # trailing possessives: the name is what stays.
     while start < end and (
         doc[start].lower_ in {"the", "a", "an"}
-        or (label == "PERSON" and doc[start].lower_ in lexicon.title_words and end - start > 1)
+        or (
+            # "President Obama", "Billionaire Donald Trump": the name is what follows
+            label == "PERSON"
+            and end - start > 1
+            and (
+                doc[start].lower_ in lexicon.title_words
+                or doc[start].lower_ in lexicon.person_nouns
+                or doc[start].pos_ == "ADJ"
+            )
+        )
     ):
         start += 1
-    while start < end and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s"}):
+    while start < end and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "‘s"}):
         end -= 1
     if start >= end:
         return None
