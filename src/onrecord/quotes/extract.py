@@ -376,6 +376,8 @@ def _passive(
     source = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if complement.dep_ == "ccomp":
         return _content(para, complement, lexicon), source
+    if complement.dep_ != "xcomp":
+        return None, source  # "the team had been denied visas": an object in the passive reports nothing
     subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     if subject is None or subject.pos_ == "PRON":
         return None, source
