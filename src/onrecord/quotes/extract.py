@@ -593,13 +593,28 @@ def _subject_of(verb: Token) -> Token | None:
         subject = next((c for c in current.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is not None:
             return subject
-        if current.dep_ in {"conj", "xcomp", "advcl"} and current.head is not current:
+        if current is verb and (inverted := _inverted_subject(verb)) is not None:
+            return inverted
+        if current.dep_ == "conj" and current.head.dep_ == "ccomp" and current.head.head is not current.head:
+            # "Mr. Putin forecast that the economy would rebound and praised ...": the parser hangs
+            # "praised" on the reported clause; it shares the subject of the verb that reports it.
+            current = current.head.head
+        elif current.dep_ in {"conj", "xcomp", "advcl"} and current.head is not current:
             current = current.head
         elif current.dep_ == "relcl":
             return current.head
         else:
             return None
     return None
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """'..." said Skelly.' when the parser does not make the name the subject: a name or a person
+    right after the verb."""
+    nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
+    if nxt is None or nxt.head != verb or nxt.dep_ not in {"dobj", "attr", "npadvmod", "dative", "oprd"}:
+        return None
+    return nxt if nxt.pos_ == "PROPN" or nxt.ent_type_ == "PERSON" else None
 
 
 def _paragraph_of(body: list[ParsedParagraph], offset: int) -> ParsedParagraph | None:
