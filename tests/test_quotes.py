@@ -265,3 +265,12 @@ def test_pronouns_follow_gender_from_first_names(analyze):
     )
     assert find(analysis, "the meeting had been useful").speaker.name == "Hillary Clinton"
     assert find(analysis, "a waste of time").speaker.name == "Donald Trump"
+
+
+def test_a_closing_mark_typed_the_wrong_way_round(analyze):
+    analysis = analyze(
+        "“The reality is that this could create real problems for her here,“ said Jim Clyburn."
+    )
+    quote = find(analysis, "The reality is")
+    assert quote.kind == "direct"
+    assert quote.speaker.name == "Jim Clyburn"

@@ -449,6 +449,9 @@ def _reconcile_with_marks(
             elif target is None:  # a quoted stretch the marks pass dropped: the parse attributes it
                 return True
             return False
+        own = direct[i]
+        if own is not None and own.cue is not None and own.cue[1] != cand.cue[1]:
+            continue  # '...: "France is no longer France," he claimed.': the quotation has its own cue
         if start <= mark.start and mark.end <= end:
             cand.kind = "mixed"
             cand.rule = cand.rule.replace("indirect.", "mixed.")

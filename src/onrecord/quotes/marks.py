@@ -104,10 +104,17 @@ def _double_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, s
     i = start
     while i < end:
         ch = text[i]
-        if ch in _OPEN_DOUBLE:
-            yield i, 1, "open"
-        elif ch in _CLOSE_DOUBLE:
-            yield i, 1, "close"
+        if ch in _OPEN_DOUBLE + _CLOSE_DOUBLE:
+            # A curly mark the wrong way round ('...her here,“ said Jim Clyburn', a typo in PolNeAR's
+            # texts) is read by where it stands: after a word and before a space it closes.
+            before = text[i - 1] if i > start else " "
+            after = text[i + 1] if i + 1 < end else " "
+            if not before.isspace() and (after.isspace() or after in _AFTER_CLOSE):
+                yield i, 1, "close"
+            elif before in _BEFORE_OPEN and not after.isspace():
+                yield i, 1, "open"
+            else:
+                yield i, 1, "open" if ch in _OPEN_DOUBLE else "close"
         elif ch == _STRAIGHT_DOUBLE:
             yield i, 1, "straight"
         elif ch in "'`" and i + 1 < end and text[i + 1] == ch:
