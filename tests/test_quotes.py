@@ -274,3 +274,15 @@ def test_a_closing_mark_typed_the_wrong_way_round(analyze):
     quote = find(analysis, "The reality is")
     assert quote.kind == "direct"
     assert quote.speaker.name == "Jim Clyburn"
+
+
+def test_a_full_stop_ends_a_quotation_and_its_attribution(analyze):
+    analysis = analyze(
+        'John Brown said, "I think he will try to be friendly with his colleagues." '
+        'At the same time, Mary Jones added, "It did not do him much good, either."'
+    )
+    first = find(analysis, "friendly with his colleagues")
+    second = find(analysis, "much good")
+    assert first is not second
+    assert first.speaker.name == "John Brown"
+    assert second.speaker.name == "Mary Jones"

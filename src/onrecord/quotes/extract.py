@@ -167,6 +167,10 @@ def _cue_after(
     para: ParsedParagraph, mark: MarkedSpan, marks: list[MarkedSpan], lexicon: Lexicon
 ) -> tuple[ParsedParagraph, Token] | None:
     """A speech verb right after the closing mark: '..." Bakiyev said.' / '..." said the minister.'"""
+    if para.doc.text[: mark.end - para.offset].rstrip(" '\"’”").endswith("."):
+        # '"... his colleagues." At the same time, the person added, "..."': a quotation that ends
+        # its sentence with a full stop is attributed before it or not at all, never by what follows.
+        return None
     end = mark.end + 1
     limit = _parent_end(mark, marks)
     seen = 0
