@@ -348,6 +348,16 @@ def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
     if lemma in lexicon.cue_verbs:
         # Of several complement clauses the parser may find, the widest is the reported one.
         clauses = [c for c in children if c.dep_ == "ccomp"]
+        if not clauses:
+            # "asked the students if they were always so serious": the parser takes an if/whether/that
+            # clause after a cue verb for an adverbial one.
+            clauses = [
+                c
+                for c in children
+                if c.dep_ == "advcl"
+                and c.i > verb.i
+                and any(m.dep_ == "mark" and m.lower_ in {"if", "whether", "that"} for m in c.children)
+            ]
         clause = max(clauses, key=lambda c: c.right_edge.i - c.left_edge.i) if clauses else None
         if clause is not None:
             return clause, "indirect.speech" if lemma in lexicon.speech_verbs else "indirect.attitude"
