@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -103,7 +104,7 @@ def analyze(
     with (
         click.progressbar(analysed(), length=len(items), label="analysing", file=sys.stderr)
         if show_progress
-        else (_nullcontext(analysed())) as stream
+        else contextlib.nullcontext(analysed()) as stream
     ):
         for analysis in stream:
             if fmt == "jsonl":
@@ -120,17 +121,6 @@ def analyze(
     if failures:
         click.echo(f"onrecord: {failures} of {len(items)} inputs failed (see above)", err=True)
         sys.exit(1)
-
-
-class _nullcontext:
-    def __init__(self, value: Iterator[Analysis]) -> None:
-        self.value = value
-
-    def __enter__(self) -> Iterator[Analysis]:
-        return self.value
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _report(error: InputError) -> None:
