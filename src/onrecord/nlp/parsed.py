@@ -42,9 +42,3 @@ class ParsedArticle:
     def body(self) -> Iterator[ParsedParagraph]:
         """Paragraphs that can hold quotations (headings cannot)."""
         return (p for p in self.paragraphs if not p.is_heading)
-
-    def paragraph_at(self, offset: int) -> ParsedParagraph | None:
-        for para in self.paragraphs:
-            if para.offset <= offset <= para.offset + len(para.doc.text):
-                return para
-        return None
