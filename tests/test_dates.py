@@ -299,10 +299,29 @@ def test_unreadable_hint_is_kept_unresolved() -> None:
         ("Police counted 1,000 people.", "1,000"),
         ("A 14-year-old was hurt.", "14-year-old"),
         ("They met at 22:30.", "22:30"),
+        # lengths of time and frequencies are not points in time
+        ("Children aged 8–10 years were tested.", "8–10 years"),
+        ("Iodine has been used for at least four decades.", "at least four decades"),
+        ("The talks lasted two hours.", "two hours"),
+        ("Salt is eaten daily.", "daily"),
+        ("It was a 12-month program.", "12-month"),
     ],
 )
 def test_hints_that_are_not_dates_are_dropped(text: str, hinted: str) -> None:
     assert find_dates(text, published=FRIDAY, hints=(_hint(text, hinted, "past"),)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "hinted"),
+    [
+        ("Sales fell over the past two weeks.", "the past two weeks"),
+        ("Prices rose in recent years.", "recent years"),
+        ("They met two years ago.", "two years ago"),
+    ],
+)
+def test_hints_anchored_in_time_are_kept(text: str, hinted: str) -> None:
+    dates = find_dates(text, published=FRIDAY, hints=(_hint(text, hinted, "past"),))
+    assert [d.text for d in dates] == [hinted]
 
 
 def test_hint_over_two_finds_keeps_both() -> None:
@@ -515,3 +534,23 @@ def test_absolute_dates_ignore_publication(
         assert resolve(form, published, tense=tense) == (day.isoformat(), "day"), form
     assert resolve(f"in {day:%B} {day.year}", published, tense=tense) == (day.isoformat()[:7], "month")
     assert resolve(f"in {day.year}", published, tense=tense) == (str(day.year), "year")
+
+
+# --- through the analyser: the NER model's DATE entities as hints ----------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lone number counting a noun is not a year, even when the NER model calls it a DATE
+        (
+            "A survey of 1709 schoolchildren aged 8–10 years was carried out in July 2003.",
+            [("in July 2003", "2003-07")],
+        ),
+        (
+            "The year 1709 was cold, officials said on Friday.",
+            [("The year 1709", "1709"), ("on Friday", "2010-04-23")],
+        ),
+    ],
+)
+def test_analysed_dates(analyze, text: str, expected: list[tuple[str, str]]) -> None:
+    analysis = analyze(text, published="2010-04-23")
+    assert [(d.text, d.value) for d in analysis.dates] == expected

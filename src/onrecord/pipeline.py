@@ -258,7 +258,9 @@ def _date_hints(parsed: ParsedArticle) -> list[DateHint]:
     hints = []
     for para in parsed.paragraphs:
         for ent in para.doc.ents:
-            if ent.label_ == "DATE":
+            # A lone number that counts a noun ("1709 schoolchildren", "in 2000 homes") is not a year,
+            # whatever the NER model says: the finder's own rule for bare years (dates/patterns.py).
+            if ent.label_ == "DATE" and not (len(ent) == 1 and ent.root.dep_ == "nummod"):
                 s, e = para.span_offsets(ent)
                 hints.append(DateHint(s, e, _tense(ent)))
     return hints

@@ -48,6 +48,20 @@ _NOT_A_DATE = re.compile(
     r"\d{1,2}(?::\d{2})?\s*(?i:[ap]\.?m\b)|\d{1,2}:\d{2}|(?i:o'clock)"
     r"|(?i:\b(?:years?|months?|weeks?|days?)[- ]olds?\b|\bage\b)"
 )
+#: What the NER model calls a date but is a length of time or a frequency, never a point in time:
+#: "8-10 years", "at least four decades", "two hours", "daily" (seen in the Wikinews texts). A span of
+#: time anchored on the publication date ("the past two weeks", "two years ago") does not match.
+_DURATION = re.compile(
+    r"^(?i:(?:(?:at least|about|around|almost|nearly|roughly|some|over|under|more than|less than|"
+    r"up to|only|just|another|a further)\s+)*"
+    r"(?:\d[\d,.]*(?:\s*[-–]\s*\d[\d,.]*)?|a|an|a few|a couple of|several|many|a number of|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|a hundred|hundreds of|thousands of)"
+    r"(?:\s*[-–]\s*(?:one|two|three|four|five|six|seven|eight|nine|ten))?"
+    r"[\s-]+(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|century)"
+    r"(?:\s+(?:long|old|running|in a row))?"
+    r"|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|nightly|hourly|every\s+\w+)$"
+)
 _TRIM = ' \t\r\n\u00a0,;:!?()[]"“”'
 
 
@@ -250,9 +264,13 @@ def _merge_hint(text: str, candidates: list[_Candidate], hint: DateHint) -> None
 
 
 def _plausible_unread(expression: str) -> bool:
-    """An unreadable hint is still worth keeping ("the 1990s", "recent weeks") unless it is a clock time
-    or an age, or has no word in it at all ("1,000", "10")."""
-    return any(ch.isalpha() for ch in expression) and _NOT_A_DATE.search(expression) is None
+    """An unreadable hint is still worth keeping ("the 1990s", "recent weeks") unless it is a clock time,
+    an age or a length of time ("four decades", "daily"), or has no word in it at all ("1,000", "10")."""
+    return (
+        any(ch.isalpha() for ch in expression)
+        and _NOT_A_DATE.search(expression) is None
+        and _DURATION.match(expression) is None
+    )
 
 
 def _take_leading_word(text: str, candidate: _Candidate, floor: int) -> None:
