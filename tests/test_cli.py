@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -108,3 +109,29 @@ def test_every_command_is_documented():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in main.commands:
         assert f"onrecord {name}" in readme, f"`onrecord {name}` is not in README.md"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # JSON Lines on standard input: one article per record, with its fields
+        (
+            b'{"text": "Jane Smith said the plan was dead.", "id": "a1", "published": "2010-04-23"}\n'
+            b'{"text": "John Doe said it was alive.", "id": "a2"}\n',
+            [
+                ("a1", "Jane Smith said the plan was dead.", "2010-04-23"),
+                ("a2", "John Doe said it was alive.", None),
+            ],
+        ),
+        # plain text that happens to open with a brace is still text
+        (
+            b"{Update} Jane Smith said the plan was dead.",
+            [("-", "{Update} Jane Smith said the plan was dead.", None)],
+        ),
+    ],
+)
+def test_stdin_is_sniffed_for_json_lines(data: bytes, expected: list) -> None:
+    from onrecord.ingest.readers import _read_stream
+
+    items = list(_read_stream(io.BufferedReader(io.BytesIO(data)), "-", 10_000))
+    assert [(i.source, i.text, i.published) for i in items] == expected

@@ -61,8 +61,10 @@ def ingest(
 ) -> None:
     """Analyse articles and add them to a database: quotations, speakers, people, roles and dates.
 
-    INPUT is a text file, a JSON Lines file (one article per line, with "text" and optionally "id",
-    "title", "url", "published"), a folder (read recursively), or - for standard input.
+    INPUT is a text file (.txt, .md), a JSON Lines file (.jsonl, one article per line, with "text" and
+    optionally "id", "title", "url", "published"), a saved web page (.html), a WARC archive (.warc,
+    .warc.gz), a folder (read recursively), or - for standard input (any of these: its first bytes tell
+    which).
 
     \b
     Examples:

@@ -143,10 +143,14 @@ def _read_stream(stream: BinaryIO, name: str, max_chars: int, *, jsonl: bool = F
         yield from _read_jsonl(stream.read(), name, max_chars)
         return
     if name == "-":
-        # Standard input may be a WARC archive or a web page as well as text: look at its first bytes.
+        # Standard input may be a WARC archive, a web page or JSON Lines as well as text: look at its
+        # first bytes. An article does not open with '{"'; a JSON Lines record does.
         head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
         if head.startswith((b"WARC/", b"\x1f\x8b")):
             yield from _read_warc(stream, name)
+            return
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b'{"'):
+            yield from _read_jsonl(stream.read(), name, max_chars)
             return
         if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
             from onrecord.clean.html import html_to_article
