@@ -4,8 +4,52 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
+
+#: The learned cue table of a language (src/onrecord/data/cues_<lang>.json), made by
+#: `python tools/train_cues.py ../shared/data/polnear/train`.
+CUE_TABLE_FILE = "data/cues_{language}.json"
+
+
+@dataclass(frozen=True)
+class CueTable:
+    """How often a word, in one construction, reports an attribution: counts from PolNeAR train.
+
+    A construction is the word's class and how the reported content hangs on it: ``V.ccomp`` (a verb and
+    its complement clause: "said that ..."), ``V.xcomp`` ("vowed to ..."), ``V.dobj`` ("criticized the
+    plan"), ``V.prep.<p>`` ("called for ..."), ``N.ccomp`` / ``N.to`` / ``N.prep.<p>`` (nouns: "his claim
+    that ...", "her plan to ...", "his criticism of ..."), ``A.ccomp`` / ``A.xcomp`` / ``A.prep.<p>``
+    (adjectives: "confident that ...", "critical of ...").
+
+    The estimate for one (lemma, construction) is the share of its occurrences on train whose content
+    matched an annotated attribution, pulled towards the share of its family (the construction without
+    the preposition, split by whether the word lists of the lexicon name the word for it) with the weight
+    of ``prior_weight`` occurrences: a word seen twice is mostly judged by its family, a word seen a
+    hundred times by itself. A word seen in no attribution and absent from the lists stays below the
+    threshold.
+    """
+
+    #: "lemma|construction" -> (occurrences, matched)
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: "family|listed" (listed is 1 or 0) -> (occurrences, matched)
+    families: dict[str, tuple[int, int]] = field(default_factory=dict)
+    prior_weight: float = 5.0
+    threshold: float = 0.4
+
+    def precision(self, lemma: str, construction: str, listed: bool) -> float:
+        n, hits = self.counts.get(f"{lemma}|{construction}", (0, 0))
+        fn, fhits = self.families.get(f"{family_of(construction)}|{int(listed)}", (0, 0))
+        prior = fhits / fn if fn else (self.threshold if listed else 0.0)
+        return (hits + self.prior_weight * prior) / (n + self.prior_weight)
+
+    def keeps(self, lemma: str, construction: str, listed: bool) -> bool:
+        return self.precision(lemma, construction, listed) >= self.threshold
+
+
+def family_of(construction: str) -> str:
+    """``V.prep.about`` -> ``V.prep``: the construction without its preposition."""
+    return ".".join(construction.split(".")[:2])
 
 
 @dataclass(frozen=True)
@@ -29,6 +73,8 @@ class Lexicon:
     not_roles: frozenset[str]
     #: Frequent function words, for telling whether a text is in this language at all.
     function_words: frozenset[str]
+    #: The learned cue table (empty, and then the word lists alone decide, when a language has none).
+    cue_table: CueTable = field(default_factory=CueTable)
 
     @property
     def cue_verbs(self) -> frozenset[str]:
@@ -38,6 +84,8 @@ class Lexicon:
 @functools.cache
 def load_lexicon(language: str = "en") -> Lexicon:
     raw = json.loads(resources.files("onrecord").joinpath(f"data/{language}.json").read_text("utf-8"))
+    table_file = resources.files("onrecord").joinpath(CUE_TABLE_FILE.format(language=language))
+    table = load_cue_table(table_file.read_text("utf-8")) if table_file.is_file() else CueTable()
     return Lexicon(
         language=language,
         speech_verbs=frozenset(raw["speech_verbs"]),
@@ -56,4 +104,15 @@ def load_lexicon(language: str = "en") -> Lexicon:
         object_verbs=frozenset(raw["object_verbs"]),
         xcomp_verbs=frozenset(raw["xcomp_verbs"]),
         prep_verbs={verb: frozenset(preps) for verb, preps in raw["prep_verbs"].items()},
+        cue_table=table,
+    )
+
+
+def load_cue_table(source: str) -> CueTable:
+    raw = json.loads(source)
+    return CueTable(
+        counts={key: (int(n), int(hits)) for key, (n, hits) in raw["counts"].items()},
+        families={key: (int(n), int(hits)) for key, (n, hits) in raw["families"].items()},
+        prior_weight=float(raw["prior_weight"]),
+        threshold=float(raw["threshold"]),
     )

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 COMPONENTS = {
     "clean": "onrecord.clean.v1",
     "entities": "onrecord.entities.v1",
-    "quotes": "onrecord.quotes.v1",
+    "quotes": "onrecord.quotes.v2",  # v2: the learned cue table (2026-11-28)
     "speakers": "onrecord.speakers.v1",
     "dates": "onrecord.dates.v1",
 }
@@ -228,7 +228,7 @@ class Analyzer:
                 entities=tuple(e.id for e in speaker.group),
             ),
             nested_in=cand.parent,
-            confidence=RULES[cand.rule],
+            confidence=RULES[cand.rule] if cand.confidence is None else round(cand.confidence, 2),
             component=f"{COMPONENTS['quotes']}:{cand.rule}",
             context_span=to_orig(*_context(parsed, cand)),
         )

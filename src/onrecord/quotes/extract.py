@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from onrecord.entities.people import EntityIndex
-from onrecord.lexicon import Lexicon
+from onrecord.lexicon import Lexicon, family_of
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 from onrecord.quotes.marks import MarkedSpan, find_marked_spans
 from onrecord.quotes.speakers import ResolvedSpeaker, SpeakerResolver
@@ -30,29 +30,38 @@ OffsetSpan = tuple[int, int]
 #: PolNeAR train (840 articles) whose content matches an annotated attribution at overlap F1 >= 0.5
 #: (`python tools/rule_precision.py ../shared/data/polnear/train`, 2026-11-28; rerun after changing a
 #: rule). Counted against one annotator, who did not mark every quotation: these are lower bounds.
-#: The number of predictions behind each value is in the comment; mixed.passive (2) takes
-#: indirect.passive's value.
+#: The number of predictions behind each value is in the comment; a mixed rule with under 20 takes its
+#: indirect rule's value. A candidate kept by the learned cue table carries the table's estimate for its
+#: own word and construction instead (Candidate.confidence); these values are then the rule's average.
 RULES: dict[str, float] = {
-    "direct.cue_after": 0.97,  # 3,129
-    "direct.cue_before": 0.88,  # 922
+    "direct.cue_after": 0.97,  # 3,126
+    "direct.cue_before": 0.87,  # 958
+    "direct.clause_after": 0.76,  # 131: '"...," Beck questioned.', any verb in a short closing clause
+    "direct.colon": 0.83,  # 64: 'Rubio fired back forcefully: "..."'
     "direct.implied": 0.48,  # 64: a quotation paragraph with no cue after a quotation paragraph
-    "direct.nearby": 0.52,  # 506: a quotation with no cue near an attributed one
-    "direct.unattributed": 0.65,  # 324: speaker unknown
-    "indirect.speech": 0.88,  # 3,566
+    "direct.nearby": 0.48,  # 394: a quotation with no cue near an attributed one
+    "direct.unattributed": 0.58,  # 220: speaker unknown
+    "indirect.speech": 0.88,  # 3,483
     "indirect.according_to": 0.85,  # 409
-    "indirect.parenthetical": 0.83,  # 198: "..., she said, ..."
-    "indirect.attitude": 0.65,  # 996: believe, think, hope ...
+    "indirect.parenthetical": 0.87,  # 191: "..., she said, ..."
+    "indirect.attitude": 0.72,  # 1,231: believe, think, hope ...
     # What a person wants or stands for, not words they said: "vowed to fight on" (intention),
     # "criticized Clinton's plan" (object). PolNeAR counts them as attributions.
-    "indirect.intention": 0.58,  # 652
-    "indirect.object": 0.57,  # 2,320
-    "indirect.passive": 0.77,  # 88: "X is expected to win"; no source in the text
-    "mixed.speech": 0.91,  # 520
-    "mixed.attitude": 0.66,  # 32
-    "mixed.intention": 0.65,  # 20
-    "mixed.object": 0.77,  # 106
-    "mixed.parenthetical": 0.75,  # 24
-    "mixed.passive": 0.77,  # 2
+    "indirect.intention": 0.70,  # 691
+    "indirect.object": 0.67,  # 3,687
+    "indirect.passive": 0.79,  # 136: "X is expected to win"; no source in the text
+    "indirect.raising": 0.68,  # 116: "Trump appears to be ignorant of ..."; no source
+    "indirect.noun": 0.66,  # 557: "his claim that ...", "her plan to ..."
+    "indirect.adjective": 0.72,  # 266: "confident that ...", "critical of ..."
+    "mixed.speech": 0.92,  # 521
+    "mixed.attitude": 0.81,  # 47
+    "mixed.intention": 0.95,  # 22
+    "mixed.object": 0.85,  # 189
+    "mixed.parenthetical": 0.77,  # 22
+    "mixed.passive": 0.79,  # 4
+    "mixed.raising": 0.68,  # 3
+    "mixed.noun": 0.66,  # 15
+    "mixed.adjective": 0.73,  # 4
 }
 #: A quoted stretch with no cue is kept (speaker unknown) only from this many words up: shorter ones
 #: are scare quotes or titles ("the so-called "reset"").
@@ -62,6 +71,9 @@ UNATTRIBUTED_LOOKBACK = 1
 #: How far from a quotation mark a cue may stand, in tokens (", the Russian prime minister said").
 CUE_WINDOW_AFTER = 14
 CUE_WINDOW_BEFORE = 25
+#: Longest clause after a quotation that makes its cue whatever the verb ('"...," Beck questioned on
+#: Tuesday.'), in tokens.
+SHORT_CLAUSE_TOKENS = 8
 #: Longest attribution set off by commas ("his top aide, Tad Devine, told The Huffington Post"), in
 #: tokens; longer ones are clauses of their own.
 MAX_PARENTHETICAL_TOKENS = 14
@@ -70,9 +82,38 @@ TRAILING_ADJUNCT_DEPS = frozenset({"advcl", "prep", "npadvmod", "conj"})
 TRAILING_ADJUNCT_WORDS = frozenset(
     {"despite", "while", "although", "though", "even", "plus", "including", "after", "before", "since", "as"}
 )
+#: Prepositions whose phrase after a reported object belongs to what was said about it: "described the
+#: plan as a disaster", "accused him of lying", "criticized the GOP for turning its back" (PolNeAR
+#: train annotates object and phrase as one content).
+OBJECT_PREDICATE_PREPS = frozenset({"as", "of", "for"})
+#: "declined to say whether ...": a refusal to speak is no quotation, and what would have been said is no
+#: content (PolNeAR annotates "declined to comment" as an attribution; a record of who said what does not).
+REFUSAL_VERBS = frozenset({"decline", "refuse", "fail"})
+#: Verbs whose subject belongs to the content when they take a to-clause ("Trump appears to ...").
+RAISING_VERBS = frozenset({"seem", "appear"})
 #: A complement that is this share quoted is the quotation itself, not a mixed one.
 DIRECT_SHARE = 0.7
 _SENTENCE_END = frozenset({".", "!", "?"})
+#: Rules (the part after "direct."/"indirect."/"mixed.") of quotations and reported speech proper: a weak
+#: candidate inside one of them is part of what was said (see _drop_inside_speech).
+_STRONG = frozenset(
+    {
+        "cue_after",
+        "cue_before",
+        "clause_after",
+        "colon",
+        "implied",
+        "nearby",
+        "unattributed",
+        "speech",
+        "according_to",
+        "parenthetical",
+    }
+)
+#: Relations the parser gives a speaker named after the cue ('..." said Skelly').
+_INVERTED_DEPS = frozenset({"dobj", "attr", "npadvmod", "dative", "oprd", "nsubj"})
+#: Parts of speech that may be cues: verbs ("said"), nouns ("his claim that"), adjectives ("critical of").
+_CUE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})
 _NEGATORS = frozenset({"not", "n't", "never", "neither", "nor"})
 
 
@@ -90,6 +131,10 @@ class Candidate:
     parent: int | None = None  # index (into the final list) of the enclosing quotation
     speaker: ResolvedSpeaker | None = None
     consumed_marks: set[int] = field(default_factory=set)
+    #: The cue table's precision estimate for this candidate's cue and construction (None: RULES decides).
+    confidence: float | None = None
+    #: "lemma|construction|listed", the cue table's key (set when exploring).
+    key: str | None = None
 
     @property
     def start(self) -> int:
@@ -100,11 +145,16 @@ class Candidate:
         return self.pieces[-1][1]
 
 
-def extract_candidates(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> list[Candidate]:
+def extract_candidates(
+    article: ParsedArticle, index: EntityIndex, lexicon: Lexicon, *, explore: bool = False
+) -> list[Candidate]:
+    """The quotations of one article. ``explore`` (for tools/train_cues.py only) makes a candidate of
+    every construction of every word, whatever the cue table says, each with its table key."""
     body = list(article.body())
     marks = find_marked_spans(article.text, [(p.offset, p.offset + len(p.doc.text)) for p in body])
     direct = _direct_candidates(article, body, marks, lexicon)
-    reported = _reported_candidates(body, marks, direct, lexicon)
+    reported = _reported_candidates(body, marks, direct, lexicon, explore)
+    reported = _drop_inside_speech(reported, direct, rank=not explore)
     consumed = _consumed(reported)
     unique = {id(c): c for c in direct if c is not None and not consumed & set(c.marks)}
     candidates = list(unique.values()) + reported
@@ -117,6 +167,55 @@ def extract_candidates(article: ParsedArticle, index: EntityIndex, lexicon: Lexi
         if cand.parent is None:
             previous = cand
     return candidates
+
+
+def _drop_inside_speech(
+    reported: list[Candidate], direct: list[Candidate | None], *, rank: bool
+) -> list[Candidate]:
+    """Leave out a weak candidate (not reported speech: a belief, an intention, an object, a noun's or
+    adjective's content) whose cue lies inside what someone is quoted or reported as saying: in "He
+    admitted that he had signed a resignation letter", "had signed a letter" is part of the admission,
+    not an attribution of its own (PolNeAR gives each word one role, so it never annotates one).
+
+    Of two weak candidates where one's cue is the other's content ("voiced [concern] about the deal":
+    the verb's object and the noun's prepositional object), only the likelier one is kept (``rank``;
+    off while exploring, where there are no confidences yet).
+    """
+    spoken = [c for c in direct if c is not None] + [c for c in reported if _strong(c)]
+    weak = [c for c in reported if not _strong(c) and c.cue is not None] if rank else []
+    kept = []
+    for cand in reported:
+        if not _strong(cand) and cand.cue is not None:
+            cue = cand.cue[0].offset + cand.cue[1].idx
+            if any(other is not cand and _covers(other, cue) for other in spoken):
+                continue
+            if any(_outranks(other, cand) for other in weak if other is not cand):
+                continue
+        kept.append(cand)
+    return kept
+
+
+def _strong(cand: Candidate) -> bool:
+    return cand.rule.split(".")[1] in _STRONG
+
+
+def _covers(cand: Candidate, offset: int) -> bool:
+    return any(s <= offset < e for s, e in cand.pieces)
+
+
+def _outranks(other: Candidate, cand: Candidate) -> bool:
+    """Of two weak candidates where one's cue governs the other's and holds it in its content, does
+    ``other`` win over ``cand``? The more confident one wins; on a tie, the governing one."""
+    assert other.cue is not None and cand.cue is not None
+    if other.cue[0] is not cand.cue[0]:
+        return False
+    other_cue, cand_cue = other.cue[1], cand.cue[1]
+    offset = cand.cue[0].offset
+    if cand_cue.head.i == other_cue.i and _covers(other, offset + cand_cue.idx):  # other governs cand
+        return (other.confidence or 0.0) >= (cand.confidence or 0.0)
+    if other_cue.head.i == cand_cue.i and _covers(cand, offset + other_cue.idx):  # cand governs other
+        return (other.confidence or 0.0) > (cand.confidence or 0.0)
+    return False
 
 
 # -- direct quotations --------------------------------------------------------------------------------
@@ -136,6 +235,10 @@ def _direct_candidates(
         if cue is None:
             cue = _cue_before(first, mark, marks, lexicon)
             rule = "direct.cue_before"
+        if cue is None and mark.level == 0:
+            cue, rule = _short_clause_after(last, mark, marks), "direct.clause_after"
+            if cue is None:
+                cue, rule = _colon_before(first, mark), "direct.colon"
         cand = Candidate("direct", list(mark.pieces), rule, first.index, marks=[i])
         previous = _previous_in_paragraph(found, first, mark)
         if (
@@ -189,6 +292,59 @@ def _cue_after(
         if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
     return None
+
+
+def _short_clause_after(
+    para: ParsedParagraph, mark: MarkedSpan, marks: list[MarkedSpan]
+) -> tuple[ParsedParagraph, Token] | None:
+    """'"... the moderators?" Beck questioned.' / '"..." Hannity started.': any verb, when a short clause
+    of a subject and that verb closes the sentence right after a quotation that does not end it. The
+    word lists cannot hold every verb news uses this way; the shape says it."""
+    text = para.doc.text[: mark.end - para.offset].rstrip(" '\"’”")
+    if not text or text[-1] not in ",?!—-":
+        return None
+    after = [t for t in para.doc if para.offset + t.idx > mark.end]
+    if not after or _opens_other(para.offset + after[0].idx, mark, marks):
+        return None
+    clause: list[Token] = []
+    for token in after:
+        if token.text in _SENTENCE_END:
+            break
+        if token.text in {'"', "“", "”", "''", ":"} or len(clause) >= SHORT_CLAUSE_TOKENS:
+            return None
+        clause.append(token)
+    verbs = [t for t in clause if t.pos_ == "VERB" and t.dep_ not in {"aux", "amod", "xcomp", "ccomp"}]
+    if len(verbs) != 1 or any(c.dep_ == "dobj" for c in verbs[0].children):
+        return None
+    verb = verbs[0]
+    subject = _subject_of(verb)
+    if subject is None or subject.pos_ not in {"PROPN", "PRON", "NOUN"} or subject.lower_ in {"it", "there"}:
+        return None
+    return para, verb
+
+
+def _colon_before(para: ParsedParagraph, mark: MarkedSpan) -> tuple[ParsedParagraph, Token] | None:
+    """'Rubio fired back forcefully: "If they sue us ..."' / 'Tom Ridge put it: "..."': a quotation
+    opened right after a colon belongs to the subject of the clause the colon ends."""
+    before = [t for t in para.doc if para.offset + t.idx + len(t.text) <= mark.start]
+    while before and before[-1].text in {'"', "“", "''", "``"}:
+        before.pop()
+    if not before or before[-1].text != ":":
+        return None
+    colon = before[-1]
+    verb = colon.head
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head != verb and verb.head.i < colon.i:
+        verb = verb.head
+    if verb.pos_ not in {"VERB", "AUX"} or verb.i >= colon.i:
+        # The parser hung the colon on the quotation: take the last verb of the clause before it.
+        verbs = [t for t in before[:-1] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}]
+        verb = verbs[-1] if verbs else colon
+        if verb is colon or any(t.text in _SENTENCE_END for t in before[verb.i : colon.i]):
+            return None
+    subject = _subject_of(verb)
+    if subject is None or subject.lower_ in {"it", "there", "this", "that"}:
+        return None
+    return para, verb
 
 
 def _cue_before(
@@ -297,7 +453,11 @@ def _has_verb(para: ParsedParagraph, mark: MarkedSpan) -> bool:
 
 # -- reported speech ----------------------------------------------------------------------------------
 def _reported_candidates(
-    body: list[ParsedParagraph], marks: list[MarkedSpan], direct: list[Candidate | None], lexicon: Lexicon
+    body: list[ParsedParagraph],
+    marks: list[MarkedSpan],
+    direct: list[Candidate | None],
+    lexicon: Lexicon,
+    explore: bool,
 ) -> list[Candidate]:
     used_cues = {(c.cue[0].index, c.cue[1].i) for c in direct if c is not None and c.cue is not None}
     found: list[Candidate] = []
@@ -308,91 +468,238 @@ def _reported_candidates(
                 if cand is not None:
                     found.append(cand)
                 continue
-            if (para.index, token.i) in used_cues or token.pos_ not in {"VERB", "AUX"}:
+            if (para.index, token.i) in used_cues or token.pos_ not in _CUE_POS or _negated(token):
                 continue
-            complement, rule = _complement(token, lexicon)
-            if _negated(token):
-                continue
-            passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
-            if complement is None:
-                pieces = None if passive else _parenthetical(para, token, lexicon)
-                rule = "indirect.parenthetical"
-            elif passive:
-                pieces, subject = _passive(para, token, complement, lexicon)
-                rule = "indirect.passive" if subject is None else rule
-            else:
-                pieces = _content(para, complement, lexicon)
-            if not passive:
-                subject = _subject_of(token)
-                if subject is None or subject.lower_ in {"it", "there"}:
+            for complement, rule, confidence, key in _readings(token, lexicon, explore):
+                cand = _reported(para, token, complement, rule, lexicon, marks)
+                if cand is None:
                     continue
-            if pieces is None:
-                continue
-            cand = Candidate("indirect", pieces, rule, para.index)
-            cand.cue = (para, token)
-            cand.subject = (para, subject) if subject is not None else None
-            if not _reconcile_with_marks(cand, marks, direct, para):
-                continue
-            found.append(cand)
+                cand.confidence, cand.key = confidence, key
+                if not _reconcile_with_marks(cand, marks, direct, para):
+                    continue
+                found.append(cand)
     return found
 
 
-def _complement(verb: Token, lexicon: Lexicon) -> tuple[Token | None, str]:
-    """What a cue verb reports, and the rule that says so.
+def _readings(
+    word: Token, lexicon: Lexicon, explore: bool
+) -> list[tuple[Token | None, str, float | None, str | None]]:
+    """(complement, rule, confidence, cue-table key) for each reading of ``word`` to try: the one the
+    cue table keeps, or none (then a speech verb may still be a parenthetical cue). ``explore`` tries
+    every construction, kept or not: tools/train_cues.py counts them."""
+    lemma = word.lemma_.lower()
+    if explore:
+        return [
+            (c.complement, _rule_of(lemma, c.name, lexicon), None, f"{lemma}|{c.name}|{int(c.listed)}")
+            for c in _constructions(word, lexicon)
+        ] + [(None, "", None, None)]
+    complement, rule, confidence, key = _complement(word, lexicon)
+    return [(complement, rule, confidence, key)]
 
-    A complement clause for speech and attitude verbs ("said (that) ..."); for the verbs of
-    lexicon.object_verbs / xcomp_verbs / prep_verbs, their object, to-clause or prepositional object,
-    as PolNeAR annotates them ("criticized Clinton's plan", "vowed to fight on", "called for a ban").
+
+def _reported(
+    para: ParsedParagraph,
+    token: Token,
+    complement: Token | None,
+    rule: str,
+    lexicon: Lexicon,
+    marks: list[MarkedSpan],
+) -> Candidate | None:
+    """The reported-speech candidate of one reading of a cue word, or None when it makes none."""
+    subject: Token | None = None
+    if token.pos_ not in {"VERB", "AUX"}:
+        if complement is None:
+            return None
+        subject = _holder(token)
+        if subject is None or subject.lower_ in {"it", "there"}:
+            return None
+        pieces = _content(para, complement, lexicon, marks)
+    else:
+        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children) or _reduced_passive(token)
+        if complement is None:
+            pieces = None if passive else _parenthetical(para, token, lexicon)
+            rule = "indirect.parenthetical"
+        elif passive:
+            pieces, subject = _passive(para, token, complement, lexicon, marks)
+            rule = "indirect.passive" if subject is None else rule
+        elif complement.dep_ == "xcomp" and token.lemma_.lower() in RAISING_VERBS:
+            # "Trump appears to be ignorant of ...": PolNeAR reads the subject as part of what appears,
+            # and the attribution as having no source (it is the writer's impression).
+            subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+            if subject is None or subject.pos_ == "PRON":
+                return None
+            pieces = _runs(para, [*subject.subtree, *complement.subtree]) or None
+            rule, subject = "indirect.raising", None
+            passive = True  # no source to look for
+        else:
+            pieces = _content(para, complement, lexicon, marks)
+        if not passive:
+            subject = _subject_of(token, lexicon.person_nouns)
+            if subject is None or subject.lower_ in {"it", "there"}:
+                return None
+    if pieces is None:
+        return None
+    cand = Candidate("indirect", pieces, rule, para.index)
+    cand.cue = (para, token)
+    cand.subject = (para, subject) if subject is not None else None
+    return cand
+
+
+def _reduced_passive(verb: Token) -> bool:
+    """'Asked whether he would run, Johnson demurred': a participle clause in the passive. Johnson was
+    asked; whoever asked is not named, so the attribution has no source."""
+    return (
+        verb.tag_ == "VBN"
+        and verb.dep_ == "advcl"
+        and not any(c.dep_ in {"nsubj", "nsubjpass", "mark"} for c in verb.children)
+    )
+
+
+def _holder(word: Token) -> Token | None:
+    """Whose claim, plan or criticism a noun is, or who is critical or confident: the possessor ("his
+    claim", "Trump's plan"), the subject of the verb that has the noun as its object ("voiced concern
+    about"), or the subject of the adjective's copula ("Sanders is critical of ...")."""
+    if word.pos_ == "NOUN":
+        possessor = next((c for c in word.children if c.dep_ == "poss"), None)
+        if possessor is not None:
+            return possessor
+        if word.dep_ == "dobj" and word.head.pos_ in {"VERB", "AUX"}:
+            return _subject_of(word.head)
+        return None
+    return _subject_of(word.head) if word.dep_ == "acomp" else None
+
+
+@dataclass(frozen=True)
+class Construction:
+    """One way a word may report something: the construction's name (see lexicon.CueTable), the token
+    that heads the reported content, and whether the word lists name the word for it."""
+
+    name: str
+    complement: Token
+    listed: bool
+
+
+def _constructions(word: Token, lexicon: Lexicon) -> list[Construction]:
+    """Every construction by which ``word`` could report something, the likeliest reading first.
+
+    Structure only: whether the word reports anything in it is the cue table's call (see _complement).
     """
-    if verb.dep_ in {"amod", "aux", "auxpass"}:
-        return None, ""
-    lemma = verb.lemma_.lower()
-    children = list(verb.children)
-    if lemma in lexicon.cue_verbs:
+    if word.dep_ in {"amod", "aux", "auxpass"}:
+        return []
+    lemma = word.lemma_.lower()
+    children = list(word.children)
+    found: list[Construction] = []
+    if word.pos_ in {"VERB", "AUX"}:
         # Of several complement clauses the parser may find, the widest is the reported one.
         clauses = [c for c in children if c.dep_ == "ccomp"]
         if not clauses:
             # "asked the students if they were always so serious": the parser takes an if/whether/that
             # clause after a cue verb for an adverbial one.
-            clauses = [
-                c
-                for c in children
-                if c.dep_ == "advcl"
-                and c.i > verb.i
-                and any(m.dep_ == "mark" and m.lower_ in {"if", "whether", "that"} for m in c.children)
-            ]
-        clause = max(clauses, key=lambda c: c.right_edge.i - c.left_edge.i) if clauses else None
-        if clause is not None:
-            return clause, "indirect.speech" if lemma in lexicon.speech_verbs else "indirect.attitude"
-    if lemma in lexicon.xcomp_verbs:
-        clause = next((c for c in children if c.dep_ == "xcomp"), None)
-        if clause is not None:
-            return clause, "indirect.intention"
-    if lemma in lexicon.object_verbs:
+            clauses = [c for c in children if c.dep_ == "advcl" and c.i > word.i and _marked_clause(c)]
+        if clauses:
+            clause = max(clauses, key=lambda c: c.right_edge.i - c.left_edge.i)
+            found.append(Construction("V.ccomp", clause, lemma in lexicon.cue_verbs))
+        xcomp = next((c for c in children if c.dep_ == "xcomp"), None)
+        if xcomp is not None and lemma not in REFUSAL_VERBS:
+            found.append(Construction("V.xcomp", xcomp, lemma in lexicon.xcomp_verbs))
         obj = next((c for c in children if c.dep_ == "dobj"), None)
-        if obj is not None and obj.pos_ != "PRON":
-            return obj, "indirect.object"
-    preps = lexicon.prep_verbs.get(lemma)
-    if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "acl", "pcomp"}:
-        preps = None  # "Commenting on their conversation, ..." describes the speaker, reports nothing
-    if preps:
+        if obj is not None and (obj.pos_ != "PRON" or _object_predicates(obj)):
+            # A pronoun alone is no content ("criticized it"); with what is said of it, it is: "calling
+            # it "meritless"", "called him a kind, loving person".
+            found.append(Construction("V.dobj", obj, lemma in lexicon.object_verbs))
+        if not (word.tag_ == "VBG" and word.dep_ in {"advcl", "acl", "pcomp"}):
+            # "Commenting on their conversation, ..." describes the speaker, reports nothing.
+            listed_preps = lexicon.prep_verbs.get(lemma, frozenset())
+            found.extend(
+                Construction(f"V.prep.{prep.lower_}", obj, prep.lower_ in listed_preps)
+                for prep, obj in _prepositional_objects(children)
+            )
+        return found
+    if word.pos_ == "NOUN" or (word.pos_ == "ADJ" and word.dep_ == "acomp"):
+        cls = "N" if word.pos_ == "NOUN" else "A"
         for child in children:
-            if child.dep_ == "prep" and child.lower_ in preps:
-                obj = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
-                if obj is not None and obj.pos_ != "PRON":
-                    return obj, "indirect.object"
-    return None, ""
+            if child.dep_ in {"acl", "ccomp", "xcomp"} and child.pos_ in {"VERB", "AUX"} and child.i > word.i:
+                if _marked_clause(child):
+                    found.append(Construction(f"{cls}.ccomp", child, False))  # "his claim that ..."
+                elif any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+                    found.append(Construction(f"{cls}.{'to' if cls == 'N' else 'xcomp'}", child, False))
+        found.extend(
+            Construction(f"{cls}.prep.{prep.lower_}", obj, False)
+            for prep, obj in _prepositional_objects(children)
+        )
+    return found
+
+
+def _object_predicates(obj: Token) -> list[Token]:
+    """What a verb says about its object, after it: "called Pfizer [unpatriotic]", "described the plan
+    [as a disaster]", "accused him [of lying]"."""
+    return [
+        c
+        for c in obj.head.children
+        if c.i > obj.i
+        and (
+            c.dep_ in {"oprd", "xcomp", "ccomp"} or (c.dep_ == "prep" and c.lower_ in OBJECT_PREDICATE_PREPS)
+        )
+    ]
+
+
+def _marked_clause(clause: Token) -> bool:
+    return any(m.dep_ == "mark" and m.lower_ in {"if", "whether", "that"} for m in clause.children)
+
+
+def _prepositional_objects(children: list[Token]) -> list[tuple[Token, Token]]:
+    found = []
+    for child in children:
+        if child.dep_ == "prep":
+            obj = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+            if obj is not None and obj.pos_ != "PRON":
+                found.append((child, obj))
+    return found
+
+
+#: The rule each construction family's candidates are recorded under.
+_FAMILY_RULES = {
+    "V.xcomp": "indirect.intention",
+    "V.dobj": "indirect.object",
+    "V.prep": "indirect.object",
+    "N": "indirect.noun",
+    "A": "indirect.adjective",
+}
+
+
+def _complement(word: Token, lexicon: Lexicon) -> tuple[Token | None, str, float | None, str | None]:
+    """What a cue word reports, the rule that says so, and the cue table's estimate of its precision.
+
+    The first construction (see _constructions) that the learned cue table keeps: a complement clause of
+    a speech or attitude verb ("said (that) ..."), a verb's to-clause, object or prepositional object as
+    PolNeAR annotates them ("vowed to fight on", "criticized Clinton's plan", "called for a ban"), a
+    noun's or adjective's clause or prepositional object ("his claim that ...", "critical of ...").
+    """
+    lemma = word.lemma_.lower()
+    table = lexicon.cue_table
+    for option in _constructions(word, lexicon):
+        confidence = table.precision(lemma, option.name, option.listed)
+        if confidence >= table.threshold:
+            key = f"{lemma}|{option.name}|{int(option.listed)}"
+            return option.complement, _rule_of(lemma, option.name, lexicon), confidence, key
+    return None, "", None, None
+
+
+def _rule_of(lemma: str, construction: str, lexicon: Lexicon) -> str:
+    if construction == "V.ccomp":
+        return "indirect.speech" if lemma in lexicon.speech_verbs else "indirect.attitude"
+    return _FAMILY_RULES.get(family_of(construction)) or _FAMILY_RULES[construction[0]]
 
 
 def _passive(
-    para: ParsedParagraph, verb: Token, complement: Token, lexicon: Lexicon
+    para: ParsedParagraph, verb: Token, complement: Token, lexicon: Lexicon, marks: list[MarkedSpan]
 ) -> tuple[list[OffsetSpan] | None, Token | None]:
     """'Trump is expected to win Indiana' / 'It was reported that ...': in the passive, the source is
     the agent ("by X") when there is one, and the subject belongs to what is reported."""
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     source = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if complement.dep_ == "ccomp":
-        return _content(para, complement, lexicon), source
+        return _content(para, complement, lexicon, marks), source
     if complement.dep_ != "xcomp":
         return None, source  # "the team had been denied visas": an object in the passive reports nothing
     subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
@@ -496,7 +803,9 @@ def _according_to(para: ParsedParagraph, according: Token) -> Candidate | None:
     return cand
 
 
-def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list[OffsetSpan] | None:
+def _content(
+    para: ParsedParagraph, complement: Token, lexicon: Lexicon, marks: list[MarkedSpan]
+) -> list[OffsetSpan] | None:
     """The complement clause, without a leading "that" and without clauses that report speech of
     their own: in "the base agreement will be preserved, although she has said there are some
     outstanding questions" (seed article) the "although she has said ..." clause is a second quotation."""
@@ -530,7 +839,7 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
                 or child.dep_ == "npadvmod"
                 or (child.dep_ == "advcl" and child.tag_ == "VBG")  # ", calling them ..."
             )
-            and not _inside_quote_marks(para, first)
+            and not _inside_quote_marks(para, first, marks)
         ):
             excluded.update(t.i for t in child.subtree)
             excluded.add(first.i - 1)
@@ -540,17 +849,12 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
     if complement.dep_ == "dobj":
         # "called Pfizer unpatriotic", "described the plan as a disaster": what follows the object is
         # part of what was said about it.
-        parts = [complement] + [
-            c
-            for c in complement.head.children
-            if c.i > complement.i
-            and (c.dep_ in {"oprd", "xcomp", "ccomp"} or (c.dep_ == "prep" and c.lower_ == "as"))
-        ]
+        parts = [complement, *_object_predicates(complement)]
     subtree = sorted(
         {t.i: t for part in (parts or [complement]) for t in part.subtree}.values(), key=lambda t: t.i
     )
     tokens = [t for t in subtree if t.i not in excluded]
-    while tokens and ((tokens[0].dep_ == "mark" and tokens[0].lower_ == "that") or tokens[0].is_punct):
+    while tokens and tokens[0].is_punct:
         tokens.pop(0)
     pieces = _runs(para, tokens)
     if sum(1 for t in tokens if not t.is_punct) < 2 or not pieces:
@@ -558,10 +862,11 @@ def _content(para: ParsedParagraph, complement: Token, lexicon: Lexicon) -> list
     return pieces
 
 
-def _inside_quote_marks(para: ParsedParagraph, token: Token) -> bool:
-    """Is the token between quotation marks of its paragraph (a quoted part stays whole)?"""
-    before = para.doc.text[: token.idx]
-    return sum(before.count(m) for m in '"“”') % 2 == 1
+def _inside_quote_marks(para: ParsedParagraph, token: Token, marks: list[MarkedSpan]) -> bool:
+    """Is the token between quotation marks (a quoted part stays whole)? Asks the marks pass, which
+    knows every convention (curly, straight, '' and ``, quotations over paragraphs)."""
+    start, end = para.token_offsets(token)
+    return any(m.contains(start, end) for m in marks)
 
 
 def _runs(para: ParsedParagraph, tokens: list[Token]) -> list[OffsetSpan]:
@@ -602,10 +907,10 @@ def _negated(verb: Token) -> bool:
     if any(c.dep_ == "neg" or c.lower_ in _NEGATORS for c in verb.children):
         return True
     head = verb.head
-    return verb.dep_ == "xcomp" and head.lemma_.lower() in {"decline", "refuse", "fail"}
+    return verb.dep_ == "xcomp" and head.lemma_.lower() in REFUSAL_VERBS
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token, people: frozenset[str] = frozenset()) -> Token | None:
     current: Token | None = verb
     for _ in range(4):  # "He admitted ... but said ...": a conjoined verb shares the subject
         if current is None:
@@ -623,18 +928,48 @@ def _subject_of(verb: Token) -> Token | None:
             current = current.head
         elif current.dep_ == "relcl":
             return current.head
+        elif current.tag_ == "VBG" and current.dep_ == "acl" and _message_object(current.head, people):
+            # "Her campaign sent out a press release saying ...": what the object says, its sender said.
+            current = current.head.head
+        elif current.tag_ == "VBG" and current.dep_ == "pcomp" and current.head.lower_ == "by":
+            # "she responded by saying ...": the subject of the verb the by-phrase belongs to.
+            current = current.head.head
         else:
             return None
     return None
 
 
+def _message_object(noun: Token, people: frozenset[str]) -> bool:
+    """An object that can carry words (a release, an email, an ad), not a person who says them: in
+    "followed a man saying ...", the man speaks. ``people`` are the lexicon's person nouns."""
+    return noun.dep_ == "dobj" and noun.ent_type_ != "PERSON" and noun.lemma_.lower() not in people
+
+
 def _inverted_subject(verb: Token) -> Token | None:
     """'..." said Skelly.' when the parser does not make the name the subject: a name or a person
     right after the verb."""
+    if verb.tag_ == "VBG":
+        return None  # "..., telling Fox 35 that ...", "calling Alwaleed "dopey"": the name is the addressee
     nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
-    if nxt is None or nxt.head != verb or nxt.dep_ not in {"dobj", "attr", "npadvmod", "dative", "oprd"}:
+    if nxt is None:
         return None
-    return nxt if nxt.pos_ == "PROPN" or nxt.ent_type_ == "PERSON" else None
+    if nxt.head == verb and nxt.dep_ in _INVERTED_DEPS:
+        return nxt if nxt.pos_ == "PROPN" or nxt.ent_type_ == "PERSON" else None
+    if _after_closing_quote(verb):
+        # '..." said the woman.' / '..." said Oversight ranking Democrat Elijah Cummings.': after a
+        # quotation, the noun phrase right after the cue is its speaker, whatever the parser made it.
+        phrase = next((c for c in verb.rights if c.left_edge.i == nxt.i and c.dep_ in _INVERTED_DEPS), None)
+        if phrase is not None and phrase.pos_ in {"NOUN", "PROPN"}:
+            return phrase
+    return None
+
+
+def _after_closing_quote(verb: Token) -> bool:
+    """Does the verb follow a closing quotation mark (and a comma), as in '..." said the woman'?"""
+    i = verb.i - 1
+    while i >= 0 and verb.doc[i].text in {",", "-", "—"}:
+        i -= 1
+    return i >= 0 and verb.doc[i].text in {'"', "”", "''", "’"}
 
 
 def _paragraph_of(body: list[ParsedParagraph], offset: int) -> ParsedParagraph | None:
@@ -671,7 +1006,7 @@ def _resolve(
         cand.cue_text = para.doc[start : verb.i + 1].text
         cand.cue_span = para.char_span(start, verb.i + 1)
         if cand.subject is None and cand.kind == "direct":  # a cue found next to quotation marks
-            subject = _subject_of(verb)
+            subject = _subject_of(verb, resolver.lexicon.person_nouns)
             cand.subject = (para, subject) if subject is not None else None
     if cand.subject is not None:
         para, head = cand.subject
