@@ -26,8 +26,11 @@ class CueTable:
     matched an annotated attribution, pulled towards the share of its family (the construction without
     the preposition, split by whether the word lists of the lexicon name the word for it) with the weight
     of ``prior_weight`` occurrences: a word seen twice is mostly judged by its family, a word seen a
-    hundred times by itself. A word seen in no attribution and absent from the lists stays below the
-    threshold.
+    hundred times by itself. An unseen word takes its family's share: below the threshold for most
+    families, but not for those where most occurrences on train were attributions (a noun with a
+    that-clause, an adjective with a clause or a preposition), where any word is kept. The threshold
+    in use is the one stored in the table file (0.3, chosen by cross-validation on train); the class
+    default applies only to a table built in code.
     """
 
     #: "lemma|construction" -> (occurrences, matched)

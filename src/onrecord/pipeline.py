@@ -247,8 +247,9 @@ def _context(parsed: ParsedArticle, cand: Candidate) -> tuple[int, int]:
     lo, hi = min(points), max(points)
     start, end = lo, hi
     for para in parsed.paragraphs:
-        for sent in para.doc.sents:
-            s, e = para.span_offsets(sent)
+        if para.end < lo or para.offset > hi:
+            continue
+        for s, e in para.sentences:
             if s <= lo < e or (s <= hi < e):
                 start, end = min(start, s), max(end, e)
     return start, max(end, hi)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -32,6 +33,23 @@ class ParsedParagraph:
 
     def span_offsets(self, span: Span) -> OffsetSpan:
         return self.char_span(span.start, span.end)
+
+    # ``Doc.text`` and ``Doc.sents`` are rebuilt from the tokens at every access: the extractor asks
+    # for them once per candidate, so they are computed once per paragraph here.
+    @cached_property
+    def text(self) -> str:
+        """The paragraph's text (the cleaned text from ``offset`` to ``end``)."""
+        return self.doc.text
+
+    @cached_property
+    def end(self) -> int:
+        """Where the paragraph ends in the cleaned text."""
+        return self.offset + len(self.text)
+
+    @cached_property
+    def sentences(self) -> tuple[OffsetSpan, ...]:
+        """Cleaned-text offsets of each sentence, in order."""
+        return tuple(self.span_offsets(sent) for sent in self.doc.sents)
 
 
 @dataclass(frozen=True)

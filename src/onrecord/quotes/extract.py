@@ -30,8 +30,8 @@ OffsetSpan = tuple[int, int]
 #: PolNeAR train (840 articles) whose content matches an annotated attribution at overlap F1 >= 0.5
 #: (`python tools/rule_precision.py ../shared/data/polnear/train`, 2026-11-28; rerun after changing a
 #: rule). Counted against one annotator, who did not mark every quotation: these are lower bounds.
-#: The number of predictions behind each value is in the comment; a mixed rule with under 20 takes its
-#: indirect rule's value. A candidate kept by the learned cue table carries the table's estimate for its
+#: The number of predictions behind each value is in the comment (a mixed rule with few predictions
+#: is a noisy estimate). A candidate kept by the learned cue table carries the table's estimate for its
 #: own word and construction instead (Candidate.confidence); these values are then the rule's average.
 RULES: dict[str, float] = {
     "direct.cue_after": 0.97,  # 3,126
@@ -151,7 +151,7 @@ def extract_candidates(
     """The quotations of one article. ``explore`` (for tools/train_cues.py only) makes a candidate of
     every construction of every word, whatever the cue table says, each with its table key."""
     body = list(article.body())
-    marks = find_marked_spans(article.text, [(p.offset, p.offset + len(p.doc.text)) for p in body])
+    marks = find_marked_spans(article.text, [(p.offset, p.end) for p in body])
     direct = _direct_candidates(article, body, marks, lexicon)
     reported = _reported_candidates(body, marks, direct, lexicon, explore)
     reported = _drop_inside_speech(reported, direct, rank=not explore)
@@ -273,7 +273,7 @@ def _cue_after(
     para: ParsedParagraph, mark: MarkedSpan, marks: list[MarkedSpan], lexicon: Lexicon
 ) -> tuple[ParsedParagraph, Token] | None:
     """A speech verb right after the closing mark: '..." Bakiyev said.' / '..." said the minister.'"""
-    if para.doc.text[: mark.end - para.offset].rstrip(" '\"’”").endswith("."):
+    if para.text[: mark.end - para.offset].rstrip(" '\"’”").endswith("."):
         # '"... his colleagues." At the same time, the person added, "..."': a quotation that ends
         # its sentence with a full stop is attributed before it or not at all, never by what follows.
         return None
@@ -300,7 +300,7 @@ def _short_clause_after(
     """'"... the moderators?" Beck questioned.' / '"..." Hannity started.': any verb, when a short clause
     of a subject and that verb closes the sentence right after a quotation that does not end it. The
     word lists cannot hold every verb news uses this way; the shape says it."""
-    text = para.doc.text[: mark.end - para.offset].rstrip(" '\"’”")
+    text = para.text[: mark.end - para.offset].rstrip(" '\"’”")
     if not text or text[-1] not in ",?!—-":
         return None
     after = [t for t in para.doc if para.offset + t.idx > mark.end]
@@ -806,7 +806,7 @@ def _according_to(para: ParsedParagraph, according: Token) -> Candidate | None:
 def _content(
     para: ParsedParagraph, complement: Token, lexicon: Lexicon, marks: list[MarkedSpan]
 ) -> list[OffsetSpan] | None:
-    """The complement clause, without a leading "that" and without clauses that report speech of
+    """The complement clause, its leading "that" included, without clauses that report speech of
     their own: in "the base agreement will be preserved, although she has said there are some
     outstanding questions" (seed article) the "although she has said ..." clause is a second quotation."""
     excluded: set[int] = set()
@@ -974,7 +974,7 @@ def _after_closing_quote(verb: Token) -> bool:
 
 def _paragraph_of(body: list[ParsedParagraph], offset: int) -> ParsedParagraph | None:
     for para in body:
-        if para.offset <= offset <= para.offset + len(para.doc.text):
+        if para.offset <= offset <= para.end:
             return para
     return None
 
