@@ -27,12 +27,14 @@ def _register() -> None:
     from onrecord.cli import evaluate as evaluate_cli
     from onrecord.cli import ingest as ingest_cli
     from onrecord.cli import query as query_cli
+    from onrecord.cli import serve as serve_cli
 
     main.add_command(analyze_cli.analyze)
     main.add_command(ingest_cli.ingest)
     for command in query_cli.COMMANDS:
         main.add_command(command)
     main.add_command(evaluate_cli.evaluate)
+    main.add_command(serve_cli.serve)
     main.add_command(bench_cli.bench)
 
 

@@ -262,3 +262,115 @@ def bench_warc_cmd(path: str, jobs: str, json_path: Path | None) -> None:
         )
     if json_path:
         json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("serve")
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The benchmark database (as for `bench queries`): built if it holds too few quotations.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Articles to analyse once and copy (needed only to build the database).",
+)
+@click.option(
+    "--scale-to",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Quotations the database must hold.",
+)
+@click.option(
+    "--clients",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Concurrent clients, each with one keep-alive connection.",
+)
+@click.option(
+    "--requests",
+    "per_route",
+    type=click.IntRange(min=1),
+    default=400,
+    show_default=True,
+    help="Requests of each route.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes (onrecord serve --workers).",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Workers for the analysis.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_serve_cmd(
+    db_path: Path,
+    source: Path | None,
+    scale_to: int,
+    clients: int,
+    per_route: int,
+    workers: int,
+    jobs: int | None,
+    json_path: Path | None,
+) -> None:
+    """Latency (p50, p95, p99) and throughput of `onrecord serve` under concurrent clients.
+
+    Starts the real server on the database and sends a mix of requests (search page, person page,
+    API search, API person, API statistics) from --clients threads over keep-alive connections.
+    Client and server share this machine's cores; the client's CPU use is reported beside them.
+
+    \b
+    Example:
+      onrecord bench serve --db /tmp/bench.db --from ../shared/data/polnear/train/text
+    """
+    from onrecord.bench_serve import bench_serve
+
+    try:
+        result = bench_serve(
+            db_path,
+            source=source,
+            scale_to=scale_to,
+            clients=clients,
+            per_route=per_route,
+            workers=workers,
+            jobs=jobs,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = result["counts"]
+    load = ", ".join(f"{x:.2f}" for x in result["load_average_before"])
+    click.echo(
+        f"{db_path}: {counts.get('articles', 0):,} articles, {counts.get('quotes', 0):,} quotes, "
+        f"{counts.get('people', 0):,} people; {result['clients']} clients, {result['server_workers']} server "
+        f"worker(s), {result['requests']:,} requests "
+        f"in {result['seconds']:.1f} s ({result['requests_per_second']:.1f}/s); "
+        f"{result['cpu_count']} cores, load average {load} before"
+    )
+    for route, r in result["routes"].items():
+        target = r.get("target_p95_ms")
+        verdict = (
+            ""
+            if target is None
+            else f"  target p95 < {target:.0f} ms: {'met' if r['meets_target'] else 'MISSED'}"
+        )
+        click.echo(
+            f"  {route:12} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
+            f"{r['requests_per_second']:6.1f} req/s  {r['errors']} errors{verdict}"
+        )
+    click.echo(
+        f"  CPU: client {result['client_cpu_seconds']:.1f} s "
+        f"({result['client_cpu_share_of_wall']:.0%} of a core), server {result['server_cpu_seconds']:.1f} s "
+        f"({result['server_cpu_share_of_wall']:.0%} of a core)"
+    )
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")

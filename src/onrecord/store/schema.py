@@ -226,11 +226,17 @@ def _fill_stories(conn: sqlite3.Connection) -> None:
     fill(conn)
 
 
+# Quotations in the order pages and `onrecord quotes` list them (newest first, then article, then
+# position): the newest page of an unfiltered or kind-filtered search walks this index and stops at its
+# LIMIT instead of sorting every quotation (100,000 quotations: 58 ms to 0.8 ms; docs/web.md).
+_QUOTE_ORDER = ("CREATE INDEX quotes_order ON quotes (published DESC, article_id, position)",)
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
     Migration(2, "full-text search", _FULL_TEXT),
     Migration(3, "stories", _STORIES, _fill_stories),
+    Migration(4, "quotes in date order", _QUOTE_ORDER),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
