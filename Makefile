@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint eval baseline bench install clean browser screenshots serve
+.PHONY: run test lint eval baseline bench install clean browser java screenshots serve
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,11 @@ run: $(STAMP)
 	$(BIN)/onrecord ingest --sample --db onrecord.db
 	$(BIN)/onrecord people --db onrecord.db --limit 8 --quotes 2
 
-test: $(STAMP) browser
+test: $(STAMP) browser java
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
-	ONRECORD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	ONRECORD_REQUIRE_BROWSER=1 ONRECORD_REQUIRE_SPARK=1 $(BIN)/python -m pytest
 
 # The web tests drive Debian's Chromium (never a downloaded browser): installed here when missing,
 # with apt as root (CI) or through sudo; otherwise make says what to install.
@@ -36,6 +36,15 @@ browser:
 	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
 	  else echo "make test needs Debian's Chromium at /usr/bin/chromium for the web tests:" \
 	    "install it (apt-get install chromium) and run make test again" >&2; exit 1; fi; }
+
+# The Spark tests run pyspark in local mode on a Java runtime (17 or 21): installed here when missing,
+# as for Chromium.
+java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq openjdk-17-jre-headless; \
+	  else echo "make test needs a Java runtime (17 or 21) for the Spark tests:" \
+	    "install it (apt-get install openjdk-17-jre-headless) and run make test again" >&2; exit 1; fi; }
 
 # The README's screenshots of the four pages, taken by the end-to-end test on the bundled sample.
 screenshots: $(STAMP) browser

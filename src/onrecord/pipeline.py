@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from onrecord import __version__
@@ -93,16 +93,14 @@ class Analyzer:
         article = ArticleInput(text, source, _iso(published, source), title, url, outlet)
         return next(self.analyze_batch([article]))
 
-    def analyze_input(self, article: ArticleInput) -> Analysis:
-        """One ArticleInput (as the readers make them), its publication date checked."""
-        return self.analyze(
-            article.text,
-            source=article.source,
-            published=article.published,
-            title=article.title,
-            url=article.url,
-            outlet=article.outlet,
-        )
+    def analyze_input(self, article: ArticleInput, *, cleaned: CleanedText | None = None) -> Analysis:
+        """One ArticleInput (as the readers make them), its publication date checked.
+
+        ``cleaned`` is ``clean_text(article.text)`` when the caller has computed it already (the ingest
+        runner does, for the article id): the text is then not cleaned a second time.
+        """
+        article = replace(article, published=_iso(article.published, article.source))
+        return self._analyze_one(article, cleaned)
 
     def analyze_batch(self, articles: Iterable[ArticleInput], *, batch_size: int = 64) -> Iterator[Analysis]:
         """Many articles, one after the other (each article's paragraphs go through spaCy together).
@@ -111,16 +109,22 @@ class Analyzer:
         article and catch it there.
         """
         for article in articles:
-            self.check(article.text, article.source)
+            yield self._analyze_one(article, batch_size=batch_size)
+
+    def _analyze_one(
+        self, article: ArticleInput, cleaned: CleanedText | None = None, *, batch_size: int = 64
+    ) -> Analysis:
+        self.check(article.text, article.source)
+        if cleaned is None:
             cleaned = clean_text(article.text)
-            published, published_from = article.published, "given" if article.published else None
-            if published is None:
-                found = find_dateline(cleaned.text)
-                if found is not None:
-                    published, published_from = found[0].isoformat(), "dateline"
-            texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
-            docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-            yield self._build(article, cleaned, docs, published, published_from)
+        published, published_from = article.published, "given" if article.published else None
+        if published is None:
+            found = find_dateline(cleaned.text)
+            if found is not None:
+                published, published_from = found[0].isoformat(), "dateline"
+        texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        return self._build(article, cleaned, docs, published, published_from)
 
     def check(self, text: str, source: str) -> None:
         """Refuse, with a message that names the input, what cannot be an English article."""

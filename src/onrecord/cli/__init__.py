@@ -28,6 +28,7 @@ def _register() -> None:
     from onrecord.cli import ingest as ingest_cli
     from onrecord.cli import query as query_cli
     from onrecord.cli import serve as serve_cli
+    from onrecord.cli import spark as spark_cli
 
     main.add_command(analyze_cli.analyze)
     main.add_command(ingest_cli.ingest)
@@ -36,6 +37,8 @@ def _register() -> None:
     main.add_command(evaluate_cli.evaluate)
     main.add_command(serve_cli.serve)
     main.add_command(bench_cli.bench)
+    main.add_command(spark_cli.spark)
+    main.add_command(spark_cli.load)
 
 
 _register()

@@ -374,3 +374,78 @@ def bench_serve_cmd(
     )
     if json_path:
         json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+@bench.command("spark")
+@click.option(
+    "--shared",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="The shared data folder (polnear/ and warc/derived/).",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the databases and Parquet output go [a temporary folder, removed after].",
+)
+@click.option(
+    "--price-per-core-hour",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Assumed cloud price of one core for an hour, USD [0.0446: AWS c7i on demand, 2025].",
+)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_spark_cmd(
+    shared: Path, workdir: Path | None, price_per_core_hour: float | None, json_path: Path | None
+) -> None:
+    """Articles per second of the Spark job at local[1] and local[2] next to the local runner at -j 1
+    and -j 2, on the same 1,000 articles; and the cluster for a day of CC-NEWS in an hour.
+
+    \b
+    Example:
+      onrecord bench spark --json spark-bench.json
+    """
+    import tempfile
+
+    from onrecord.bench_spark import PRICE_PER_CORE_HOUR, bench_corpus, bench_spark
+
+    with tempfile.TemporaryDirectory(prefix="onrecord-bench-spark-") as temp:
+        folder = workdir or Path(temp)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            inputs = bench_corpus(shared, folder)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        result = bench_spark(
+            inputs,
+            folder,
+            price_per_core_hour=price_per_core_hour or PRICE_PER_CORE_HOUR,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    load = result["load_average_after"]
+    click.echo(f"{result['inputs']} inputs (1,000 articles); load average after: {load}")
+    for run in result["runs"]:
+        ratio = run.get("ratio_to_local_same_cores")
+        extra = f"  x{ratio:.2f} of local -j {run['cores']}" if ratio else ""
+        if "derive_seconds" in run:
+            extra += f"  (+{run['derive_seconds']} s cross-article jobs"
+            extra += f", {run['session_start_seconds']} s session start)"
+        click.echo(
+            f"  {run['name']:16} {run['seconds']:7.1f} s  {run['articles_per_second']:6.2f} articles/s  "
+            f"{run['articles']} stored, {run['failures']} failures{extra}"
+        )
+    c = result["cluster"]
+    if c:
+        click.echo(
+            f"a day of CC-NEWS ({c['articles']:,} articles) in an hour: "
+            f"{c['needed_articles_per_second']} articles/s at {c['per_core_articles_per_second']} per core = "
+            f"{c['cores']} cores ({c['executors']} executors of {c['executor_cores']}); "
+            f"{c['core_hours']} core-hours, about ${c['cost_usd']} at "
+            f"${c['price_per_core_hour_usd']}/core-hour (assumed: {c['price_assumption']})"
+        )
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")

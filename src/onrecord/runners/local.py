@@ -11,6 +11,11 @@ hands the rest to the workers, and writes their results, in input order, in batc
 per batch (``Store.write_batch``). A run killed at any moment therefore leaves whole batches behind,
 and running it again skips them: nothing is lost and nothing is written twice.
 
+The main process cleans each article once to compute its id; the cleaned text goes with the task, and
+the worker's analyser takes it (``Analyzer.analyze_input(article, cleaned=...)``) instead of cleaning
+the same text again: one cleaning per article on the hot path, and the same output, since
+``clean_text`` is a pure function.
+
 One bad input never stops the run: an ``InputError`` from a reader or from the analyser, and any
 unexpected exception in a worker (code :data:`UNEXPECTED`), becomes a ``Failure`` written with the
 next batch.
@@ -30,7 +35,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onrecord.clean import clean_text
+from onrecord.clean import CleanedText, clean_text
 from onrecord.errors import InputError
 from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer, ArticleInput, content_id
 from onrecord.store.api import ArticleSource, Failure, StoredInput
@@ -133,10 +138,12 @@ ProgressCallback = Callable[[IngestStats], None]
 # -- the worker side ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One article for a worker, with the id the main process computed for it (None if it could not)."""
+    """One article for a worker, with the id the main process computed for it (None if it could not),
+    and the cleaned text that id was computed from (the analyser reuses it)."""
 
     article: ArticleInput
     article_id: str | None
+    cleaned: CleanedText | None = None
 
 
 class AnalyzeStage:
@@ -150,7 +157,7 @@ class AnalyzeStage:
     def process(self, task: Task) -> Outcome:
         article = task.article
         try:
-            analysis = self.analyzer.analyze_input(article)
+            analysis = self.analyzer.analyze_input(article, cleaned=task.cleaned)
         except InputError as exc:
             return failure_from(exc, stage="analyze")
         except Exception as exc:  # any bug on one article is recorded, and the run goes on
@@ -247,11 +254,17 @@ class _Executor:
 # -- the main process: ids, skipping, ordering, writing -----------------------------------------------
 def article_id(article: ArticleInput) -> str | None:
     """The id the analyser will give ``article`` (a hash of its cleaned text), without the NLP."""
+    return prepare(article).article_id
+
+
+def prepare(article: ArticleInput) -> Task:
+    """The task for ``article``: its id (a hash of its cleaned text, no NLP) and that cleaned text."""
     try:
-        return content_id(clean_text(article.text).text)
+        cleaned = clean_text(article.text)
     except Exception:  # the worker will meet the same problem and record it as a failure
         log.debug("no id for %s", article.source, exc_info=True)
-        return None
+        return Task(article, None)
+    return Task(article, content_id(cleaned.text), cleaned)
 
 
 def failure_from(error: InputError, *, stage: str | None = None) -> Failure:
@@ -331,7 +344,7 @@ def _tasks_to_analyse(
             if isinstance(item, InputError):
                 writer.add(failure_from(item))
             else:
-                tasks.append(Task(item, article_id(item)))
+                tasks.append(prepare(item))
         known = store.known_ids([t.article_id for t in tasks if t.article_id is not None])
         for task in tasks:
             if task.article_id is not None and task.article_id in known:
