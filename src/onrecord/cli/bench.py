@@ -304,9 +304,8 @@ def bench_warc_cmd(path: str, jobs: str, json_path: Path | None) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Server processes (onrecord serve --workers).",
+    default=None,
+    help="Server processes (onrecord serve --workers) [one per core].",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Workers for the analysis.")
 @click.option(
@@ -318,7 +317,7 @@ def bench_serve_cmd(
     scale_to: int,
     clients: int,
     per_route: int,
-    workers: int,
+    workers: int | None,
     jobs: int | None,
     json_path: Path | None,
 ) -> None:
@@ -333,6 +332,7 @@ def bench_serve_cmd(
       onrecord bench serve --db /tmp/bench.db --from ../shared/data/polnear/train/text
     """
     from onrecord.bench_serve import bench_serve
+    from onrecord.runners.local import available_cores
 
     try:
         result = bench_serve(
@@ -341,7 +341,7 @@ def bench_serve_cmd(
             scale_to=scale_to,
             clients=clients,
             per_route=per_route,
-            workers=workers,
+            workers=workers if workers is not None else available_cores(),
             jobs=jobs,
             progress=lambda m: click.echo(m, err=True),
         )
