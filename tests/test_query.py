@@ -180,6 +180,7 @@ def test_fts_phrase_quotes_the_whole_text():
         ({"kind": "rumour"}, "not a kind"),
         ({"contains": "  "}, "empty"),
         ({"order": "random"}, "not one of"),
+        ({"cue": "shouted"}, "not one of speech, other"),
     ],
 )
 def test_bad_options_are_refused_before_any_row(store, options, message):
@@ -420,3 +421,12 @@ def test_every_query_command_is_documented():
     text = (Path(__file__).resolve().parents[1] / "docs" / "store.md").read_text(encoding="utf-8")
     for command in ("quotes", "people", "person", "show", "failures", "export"):
         assert f"onrecord {command} " in text, f"docs/store.md has no example of `onrecord {command}`"
+
+
+def test_every_speech_rule_is_a_rule_of_the_extractor():
+    # The cue filter names rules; a renamed rule would silently move its quotations to "other".
+    from onrecord.query.quotes import SPEECH_RULES
+    from onrecord.quotes.extract import RULES
+
+    assert set(SPEECH_RULES) <= set(RULES)
+    assert {r for r in RULES if r.startswith("direct.")} <= set(SPEECH_RULES)

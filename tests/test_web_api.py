@@ -290,6 +290,7 @@ def test_statistics_add_up(client, all_quotes):
         ({"person": "Putin"}, "is not a person id"),
         ({"order": "random"}, "order 'random' is not one of"),
         ({"min_confidence": "2"}, "min_confidence must be between 0 and 1"),
+        ({"cue": "shouted"}, "cue 'shouted' is not one of speech, other"),
     ],
 )
 def test_bad_parameters_are_400_with_a_message(client, params, words):
@@ -564,3 +565,22 @@ def test_search_words_are_marked_in_the_cards_and_nothing_else_is_markup(client,
     word = a_word(all_quotes)
     page = client.get("/search", params={"q": word}).text
     assert re.search(rf"<mark>{word}</mark>", page, re.IGNORECASE)
+
+
+# -- what was said, and the other attributions ----------------------------------------------------------
+def test_the_cue_filter_splits_what_was_said_from_other_attributions(client, all_quotes):
+    from onrecord.query.quotes import SPEECH_RULES
+
+    def rule(item: dict) -> str:
+        return item["component"].split(":", 1)[1]
+
+    said = client.get(f"{API_PREFIX}/quotes", params={"limit": 500, "cue": "speech"}).json()["items"]
+    other = client.get(f"{API_PREFIX}/quotes", params={"limit": 500, "cue": "other"}).json()["items"]
+    assert said and other  # the sample holds both ("researchers say ..." and "had read an article ...")
+    assert all(rule(q) in SPEECH_RULES for q in said)
+    assert not any(rule(q) in SPEECH_RULES for q in other)
+    assert sorted(q["id"] for q in said + other) == sorted(q["id"] for q in all_quotes)
+    page = client.get("/search", params={"cue": "speech"})
+    assert page.status_code == 200 and '<option value="speech" selected>' in page.text
+    result = CliRunner().invoke(main, ["quotes", "--db", str(client.app.state.db_path), "--cue", "other"])
+    assert result.exit_code == 0, result.output

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from onrecord.query import (
+    CUES,
     KINDS,
     ArticleDetail,
     FailureRow,
@@ -91,6 +92,12 @@ def _reading(db_path: str) -> Iterator[SQLiteStore]:
 @click.option("--kind", type=click.Choice(list(KINDS)), help="Direct, indirect or mixed quotations only.")
 @click.option("--outlet", help="From this outlet (any source of the article; case ignored).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), help="At least this confidence.")
+@click.option(
+    "--cue",
+    type=click.Choice(list(CUES)),
+    help="speech: what people said (quotations, 'said that', 'according to'); other: beliefs, "
+    "intentions, criticism ('believes that', 'vowed to', 'criticized the plan') [both].",
+)
 @click.option("--oldest-first", is_flag=True, help="Oldest first [newest first].")
 @click.option(
     "--limit", type=click.IntRange(min=0), help=f"At most this many [table: {TABLE_LIMIT}, else all]."
@@ -105,6 +112,7 @@ def quotes(
     kind: str | None,
     outlet: str | None,
     min_confidence: float | None,
+    cue: str | None,
     oldest_first: bool,
     limit: int | None,
     fmt: str,
@@ -115,10 +123,11 @@ def quotes(
     Examples:
       onrecord quotes --db news.db --speaker Putin --contains "air base" --since 2010-04-01
       onrecord quotes --db news.db --outlet Reuters --kind direct --format jsonl > quotes.jsonl
+      onrecord quotes --db news.db --speaker Clinton --cue speech     what she said, not what she believes
     """
     with _reading(db_path) as store:
         filters: dict[str, Any] = {"speaker": speaker, "contains": contains, "since": since, "until": until}
-        filters |= {"kind": kind, "outlet": outlet, "min_confidence": min_confidence}
+        filters |= {"kind": kind, "outlet": outlet, "min_confidence": min_confidence, "cue": cue}
         filters["order"] = "oldest" if oldest_first else "newest"
         if fmt != "table":
             _write_rows((q.to_dict() for q in store.quotes(**filters, limit=limit)), "quotes", fmt)

@@ -36,7 +36,7 @@ from onrecord.query.people import (
     get_person,
     list_people,
 )
-from onrecord.query.quotes import KINDS, QuoteRow, find_quotes
+from onrecord.query.quotes import CUES, KINDS, QuoteRow, find_quotes
 from onrecord.query.stats import (
     ArticleOutlets,
     PeriodCount,
@@ -58,6 +58,7 @@ from onrecord.query.stats import (
 )
 
 __all__ = [
+    "CUES",
     "KINDS",
     "ArticleDetail",
     "ArticleOutlets",

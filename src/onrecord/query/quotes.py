@@ -17,6 +17,27 @@ from onrecord.query.db import Database, QueryError, check_date, connection_of, d
 from onrecord.store.people import name_words
 
 KINDS = ("direct", "indirect", "mixed")
+
+#: What a quotation's cue reports: ``speech`` (quotations in marks, and "said", "told", "according to"
+#: ... with a clause: what someone said) or ``other`` (beliefs, intentions, criticism, claims as nouns
+#: or adjectives, passives: "believes that", "vowed to", "criticized the plan", "his claim that").
+#: Told apart by the rule in ``component`` (docs/record.md); PolNeAR counts both as attributions.
+CUES = ("speech", "other")
+SPEECH_RULES = (
+    "direct.clause_after",
+    "direct.colon",
+    "direct.cue_after",
+    "direct.cue_before",
+    "direct.implied",
+    "direct.nearby",
+    "direct.unattributed",
+    "indirect.according_to",
+    "indirect.parenthetical",
+    "indirect.speech",
+    "mixed.parenthetical",
+    "mixed.speech",
+)
+
 #: Orders of quotations. "newest" can walk the published-date index and stop at the LIMIT (SQLite
 #: puts NULL first in ascending order, so last in descending); "oldest" sorts.
 ORDERS = {
@@ -108,6 +129,7 @@ class QuoteFilter:
     person_id: str | None = None
     article_id: str | None = None
     min_confidence: float | None = None
+    cue: str | None = None
     order: str = "newest"
     limit: int | None = None
     offset: int = 0
@@ -123,8 +145,9 @@ def find_quotes(db: Database, query: QuoteFilter | None = None, /, **options: An
     Putin, and the unlinked ones of an ambiguous "Putin"), or a person id (``person:vladimir-putin``).
     ``contains``: a phrase, searched in the full-text index (whole words, case and accents ignored).
     ``since``/``until``: publication dates, inclusive, as YYYY-MM-DD, YYYY-MM or YYYY. ``outlet``: any
-    source of the article, case-insensitive. Options are checked now (QueryError); rows come as the
-    caller iterates.
+    source of the article, case-insensitive. ``cue``: "speech" (what someone said: quotations in marks,
+    "said that", "according to") or "other" (beliefs, intentions, criticism ...). Options are
+    checked now (QueryError); rows come as the caller iterates.
     """
     conn = connection_of(db)
     sql, params = quotes_query(conn, query if query is not None else QuoteFilter(**options))
@@ -174,6 +197,13 @@ def quotes_query(conn: sqlite3.Connection, query: QuoteFilter) -> tuple[str, lis
     if min_confidence is not None:
         where.append("q.confidence >= ?")
         params.append(min_confidence)
+    if query.cue is not None:
+        if query.cue not in CUES:
+            raise QueryError(f"--cue {query.cue!r} is not one of {', '.join(CUES)}")
+        rule = "substr(q.component, instr(q.component, ':') + 1)"
+        marks = ", ".join("?" * len(SPEECH_RULES))
+        where.append(f"{rule} {'IN' if query.cue == 'speech' else 'NOT IN'} ({marks})")
+        params += SPEECH_RULES
     sql = QUOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
     if order not in ORDERS:
         raise QueryError(f"order {order!r} is not one of {', '.join(ORDERS)}")

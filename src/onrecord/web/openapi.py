@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from onrecord import __version__
-from onrecord.query import KINDS
+from onrecord.query import CUES, KINDS
 from onrecord.web.params import API_LIMIT, API_MAX_LIMIT, MAX_OFFSET
 
 
@@ -32,6 +32,12 @@ SEARCH_PARAMS = [
     _param("person", "A person id (person:vladimir-putin): that person's quotations only."),
     _param("outlet", "An outlet that carried the article (case ignored)."),
     _param("kind", "The kind of quotation.", enum=list(KINDS)),
+    _param(
+        "cue",
+        "speech: what people said (quotations in marks, 'said that', 'according to'); other: beliefs, "
+        "intentions, criticism ('believes that', 'vowed to', 'criticized the plan'). Both when absent.",
+        enum=list(CUES),
+    ),
     _param("since", _DATE),
     _param("until", _DATE),
     _param("min_confidence", "The lowest confidence to include, 0 to 1.", kind="number"),

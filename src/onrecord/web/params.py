@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from onrecord.query import KINDS, QueryError
+from onrecord.query import CUES, KINDS, QueryError
 from onrecord.query.quotes import QuoteFilter
 
 #: Rows of one API page when ``limit`` is not given, and the most a client may ask for.
@@ -24,7 +24,18 @@ PAGE_SIZE = 20
 MAX_OFFSET = 100_000
 #: The orders a client may ask for (the query layer's "stored" is for exports).
 ORDERS = ("newest", "oldest")
-FILTER_NAMES = ("q", "speaker", "person", "outlet", "kind", "since", "until", "min_confidence", "order")
+FILTER_NAMES = (
+    "q",
+    "speaker",
+    "person",
+    "outlet",
+    "kind",
+    "cue",
+    "since",
+    "until",
+    "min_confidence",
+    "order",
+)
 API_QUOTE_PARAMS = frozenset({*FILTER_NAMES, "limit", "offset"})
 
 
@@ -74,6 +85,9 @@ def read_search(params: Mapping[str, str], *, limit: int | None, offset: int) ->
     kind = values.get("kind")
     if kind is not None and kind not in KINDS:
         raise QueryError(f"kind {kind!r} is not a kind of quotation; use one of {', '.join(KINDS)}")
+    cue = values.get("cue")
+    if cue is not None and cue not in CUES:
+        raise QueryError(f"cue {cue!r} is not one of {', '.join(CUES)}")
     order = values.get("order", "newest")
     if order not in ORDERS:
         raise QueryError(f"order {order!r} is not one of {', '.join(ORDERS)}")
@@ -94,6 +108,7 @@ def read_search(params: Mapping[str, str], *, limit: int | None, offset: int) ->
         since=values.get("since"),
         until=values.get("until"),
         kind=kind,
+        cue=cue,
         outlet=values.get("outlet"),
         person_id=person,
         min_confidence=min_confidence,
