@@ -32,8 +32,8 @@ test: $(STAMP) browser java
 # with apt as root (CI) or through sudo; otherwise make says what to install.
 browser:
 	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "make test needs Debian's Chromium at /usr/bin/chromium for the web tests:" \
 	    "install it (apt-get install chromium) and run make test again" >&2; exit 1; fi; }
 
@@ -41,8 +41,8 @@ browser:
 # as for Chromium.
 java:
 	@command -v java >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq openjdk-17-jre-headless; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
 	  else echo "make test needs a Java runtime (17 or 21) for the Spark tests:" \
 	    "install it (apt-get install openjdk-17-jre-headless) and run make test again" >&2; exit 1; fi; }
 
