@@ -511,20 +511,13 @@ def test_time_chart_fills_gaps_and_picks_a_granularity():
 def test_serve_runs_the_real_server_with_two_workers(sample_db):
     """`onrecord serve --workers 2` (uvicorn's worker processes on our socket) answers over HTTP."""
     import http.client
-    import subprocess
-    import sys
     import time
 
-    command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(sample_db), "--port", "0"]
-    server = subprocess.Popen(
-        [*command, "--workers", "2", "--no-access-log"], stderr=subprocess.PIPE, text=True
-    )
+    from onrecord.bench_serve import ServerProcess
+
+    server = ServerProcess(sample_db, workers=2)
     try:
-        assert server.stderr is not None
-        line = server.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert found, line
-        conn = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         for _ in range(100):
             try:
                 conn.request("GET", f"{API_PREFIX}/stats")
@@ -537,10 +530,7 @@ def test_serve_runs_the_real_server_with_two_workers(sample_db):
         assert first.getheader("x-frame-options") == "DENY"
         conn.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if server.stderr is not None:
-            server.stderr.close()
+        server.stop()
 
 
 def test_the_listening_socket_says_tcp():

@@ -16,9 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -28,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from onrecord.bench_serve import ServerProcess
 from test_web_api import HOSTILE_ARTICLES, HOSTILE_LONG_WORD, build_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,8 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 1000}
-#: How long the server may take to print its address.
-START_TIMEOUT_S = 30
 
 
 def _browser_missing() -> str | None:
@@ -76,50 +72,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-class Server:
-    """`onrecord serve` on a free port, as a user starts it."""
+class Server(ServerProcess):
+    """`onrecord serve` on a free port, as a user starts it (the benchmark's server process)."""
 
     def __init__(self, db: Path) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "onrecord.cli",
-                "serve",
-                "--db",
-                str(db),
-                "--port",
-                "0",
-                "--no-access-log",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.log: list[str] = []
-        deadline = time.monotonic() + START_TIMEOUT_S
-        assert self.process.stderr is not None
-        self.base = ""
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            if not line:
-                break
-            self.log.append(line)
-            found = re.search(r"at (http://127\.0\.0\.1:\d+)/", line)
-            if found:
-                self.base = found.group(1)
-                break
-        if not self.base:
-            self.stop()
-            raise AssertionError("the server did not start:\n" + "".join(self.log))
-        self._drainer = threading.Thread(target=self._drain, daemon=True)
-        self._drainer.start()
+        super().__init__(db)
         self._wait_until_up()
-
-    def _drain(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.log.append(line)
 
     def _wait_until_up(self) -> None:
         for _ in range(100):
@@ -133,18 +91,6 @@ class Server:
     def json(self, path: str) -> Any:
         with urllib.request.urlopen(self.base + path, timeout=10) as response:
             return json.loads(response.read())
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if hasattr(self, "_drainer"):
-            self._drainer.join(timeout=5)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
 
 
 @pytest.fixture(scope="module")

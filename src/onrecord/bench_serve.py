@@ -58,38 +58,46 @@ class Sample:
 
 
 class ServerProcess:
-    """`onrecord serve` on a free port, started and stopped by the benchmark."""
+    """`onrecord serve` on a free port, started and stopped by the benchmark (and the browser tests).
+    ``workers=None`` starts it as a user does, with the default number of worker processes."""
 
-    def __init__(self, db_path: Path, *, workers: int = 1) -> None:
+    def __init__(self, db_path: Path, *, workers: int | None = None) -> None:
         command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db_path), "--port", "0"]
+        if workers is not None:
+            command += ["--workers", str(workers)]
         self.process = subprocess.Popen(
-            [*command, "--workers", str(workers), "--no-access-log"],
+            [*command, "--no-access-log"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
         assert self.process.stderr is not None
         self.port = 0
-        lines: list[str] = []
+        #: What the server printed on stderr, for error messages.
+        self.log: list[str] = []
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and not self.port:
             line = self.process.stderr.readline()
             if not line:
                 break
-            lines.append(line)
+            self.log.append(line)
             found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
             if found:
                 self.port = int(found.group(1))
         if not self.port:
             self.stop()
-            raise RuntimeError("onrecord serve did not start:\n" + "".join(lines))
+            raise RuntimeError("onrecord serve did not start:\n" + "".join(self.log))
         self._drain = threading.Thread(target=self._read_rest, daemon=True)
         self._drain.start()
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def _read_rest(self) -> None:
         assert self.process.stderr is not None
-        for _ in self.process.stderr:
-            pass
+        for line in self.process.stderr:
+            self.log.append(line)
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the server and its worker processes so far (Linux /proc; 0.0 elsewhere)."""
@@ -109,6 +117,8 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if hasattr(self, "_drain"):
+            self._drain.join(timeout=5)
         if self.process.stderr is not None:
             self.process.stderr.close()
 

@@ -3,14 +3,50 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
 def bench() -> None:
     """Benchmarks (numbers for closing notes and docs/evaluation.md; tests never assert a time)."""
+
+
+def _query_db_options(command: F) -> F:
+    """--db, --from and --scale-to: the large database of copied analyses that `bench queries` and
+    `bench serve` build once (onrecord.bench.build_query_db) and reuse."""
+    for option in reversed(
+        (
+            click.option(
+                "--db",
+                "db_path",
+                required=True,
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="The benchmark database: built if it holds too few quotations, reused otherwise.",
+            ),
+            click.option(
+                "--from",
+                "source",
+                type=click.Path(exists=True, path_type=Path),
+                default=None,
+                help="Articles to analyse once and copy (needed only to build the database).",
+            ),
+            click.option(
+                "--scale-to",
+                type=click.IntRange(min=1),
+                default=100_000,
+                show_default=True,
+                help="Quotations the database must hold.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 @bench.command("analyze")
@@ -104,27 +140,7 @@ def bench_ingest_cmd(
 
 
 @bench.command("queries")
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The benchmark database: built if it holds too few quotations, reused otherwise.",
-)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Articles to analyse once and copy (needed only to build the database).",
-)
-@click.option(
-    "--scale-to",
-    type=click.IntRange(min=1),
-    default=100_000,
-    show_default=True,
-    help="Quotations the database must hold.",
-)
+@_query_db_options
 @click.option("--queries", "count", type=click.IntRange(min=1), default=100, show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Workers for the analysis.")
 @click.option(
@@ -265,27 +281,7 @@ def bench_warc_cmd(path: str, jobs: str, json_path: Path | None) -> None:
 
 
 @bench.command("serve")
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The benchmark database (as for `bench queries`): built if it holds too few quotations.",
-)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Articles to analyse once and copy (needed only to build the database).",
-)
-@click.option(
-    "--scale-to",
-    type=click.IntRange(min=1),
-    default=100_000,
-    show_default=True,
-    help="Quotations the database must hold.",
-)
+@_query_db_options
 @click.option(
     "--clients",
     type=click.IntRange(min=1),

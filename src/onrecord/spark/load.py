@@ -29,7 +29,7 @@ from onrecord.records import Analysis
 from onrecord.spark.schema import BATCH_COLUMN, BATCHES_DIR, DERIVED_DIR, DERIVED_MANIFEST, LAYOUT_VERSION
 from onrecord.store import people
 from onrecord.store.schema import now
-from onrecord.store.sqlite import _json, _quote_row, _speaker_kind, open_store
+from onrecord.store.sqlite import _date_rows, _entity_rows, _json, _quote_row, _speaker_kind, open_store
 
 log = logging.getLogger(__name__)
 
@@ -189,15 +189,12 @@ def _insert_article(
     conn.executemany(
         "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (analysis.id, e.id, e.type, e.name, _json(e.roles), _json(e.mentions), len(e.mentions))
-            for e in analysis.entities
-        ],
+        _entity_rows(analysis),
     )
     conn.executemany(
         "INSERT INTO dates (article_id, position, text, date_start, date_end, value, granularity) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(analysis.id, i, d.text, *d.span, d.value, d.granularity) for i, d in enumerate(analysis.dates)],
+        _date_rows(analysis),
     )
     quotes = []
     for position, quote in enumerate(analysis.quotes):

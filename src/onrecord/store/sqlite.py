@@ -336,15 +336,12 @@ def _insert_details(
     conn.executemany(
         "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, entity_id) DO NOTHING",
-        [
-            (analysis.id, e.id, e.type, e.name, _json(e.roles), _json(e.mentions), len(e.mentions))
-            for e in analysis.entities
-        ],
+        _entity_rows(analysis),
     )
     conn.executemany(
         "INSERT INTO dates (article_id, position, text, date_start, date_end, value, granularity) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, position) DO NOTHING",
-        [(analysis.id, i, d.text, *d.span, d.value, d.granularity) for i, d in enumerate(analysis.dates)],
+        _date_rows(analysis),
     )
     persons: set[str] = set()
     statements: set[str] = set()
@@ -367,6 +364,19 @@ def _insert_details(
         rows,
     )
     return persons, statements
+
+
+def _entity_rows(analysis: Analysis) -> list[tuple[Any, ...]]:
+    """The rows of ``entities`` for one article, in its column order."""
+    return [
+        (analysis.id, e.id, e.type, e.name, _json(e.roles), _json(e.mentions), len(e.mentions))
+        for e in analysis.entities
+    ]
+
+
+def _date_rows(analysis: Analysis) -> list[tuple[Any, ...]]:
+    """The rows of ``dates`` for one article, in its column order."""
+    return [(analysis.id, i, d.text, *d.span, d.value, d.granularity) for i, d in enumerate(analysis.dates)]
 
 
 def _quote_row(
