@@ -59,12 +59,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 
-# The accuracy gate on PolNeAR dev (also a test), and raising its floors after an improvement.
+# The accuracy gates (also tests: tests/test_gate.py), and raising their floors after an improvement:
+# PolNeAR dev (evaluation/baseline.json), the speakers set and its roles (evaluation/speakers.json,
+# evaluation/roles.json) and the GUM people set (evaluation/gum-people.json). Every gate runs; make
+# fails if one did.
+EVAL_SETS := polnear:../shared/data/polnear/dev speakers:../shared/data/speakers-dev \
+	roles:../shared/data/speakers-dev gum-people:../shared/data/gum-people-dev
+
 eval: $(STAMP)
-	$(BIN)/onrecord evaluate --format polnear ../shared/data/polnear/dev --check
+	@failed=0; for set in $(EVAL_SETS); do \
+	  $(BIN)/onrecord evaluate --format $${set%%:*} $${set#*:} --check || failed=1; \
+	done; exit $$failed
 
 baseline: $(STAMP)
-	$(BIN)/onrecord evaluate --format polnear ../shared/data/polnear/dev --update-baseline
+	@failed=0; for set in $(EVAL_SETS); do \
+	  $(BIN)/onrecord evaluate --format $${set%%:*} $${set#*:} --update-baseline || failed=1; \
+	done; exit $$failed
 
 bench: $(STAMP)
 	$(BIN)/onrecord bench analyze ../shared/data/polnear/train/text

@@ -1,4 +1,5 @@
-"""The evaluation: metrics on hand-built records, the PolNeAR and gold readers, the baseline gate, the CLI.
+"""The evaluation: metrics on hand-built records, the PolNeAR and gold readers, the set formats (speakers,
+roles, gum-people) on made-up sets, the baseline gate, the CLI.
 
 The metrics are tested without the analyser: predictions are built by hand (often from the gold itself,
 which must score 1.0; perturbed copies score known lower numbers).
@@ -21,7 +22,9 @@ from onrecord.evaluate import (
     GoldFormatError,
     evaluate_corpus,
     evaluate_directory,
+    evaluate_set,
     load_corpus,
+    load_set,
 )
 from onrecord.evaluate import baseline as gate
 from onrecord.evaluate.gold import GoldCorpus, Item, locate_gold_items
@@ -39,7 +42,11 @@ from onrecord.evaluate.metrics import (
     source_kind,
     trim_span,
 )
+from onrecord.evaluate.people import holds_word
 from onrecord.evaluate.polnear import load_polnear, parse_ann, read_metadata, split_annotators
+from onrecord.evaluate.roles import has_key, role_matches, role_tokens
+from onrecord.evaluate.sets import Predictions
+from onrecord.evaluate.speakers import contains_key, looks_named
 from onrecord.records import Analysis, Quote, Span, Speaker
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -733,3 +740,258 @@ def test_real_analyzer_on_three_dev_articles(request: pytest.FixtureRequest) -> 
         assert set(report["content"][level]) >= {"precision", "recall", "f1", "gold", "predicted"}
     assert set(report["slices"]) == {"kind", "source", "cue"}
     assert report["predictions"] == sum(1 for _ in result.articles for _ in _.pred)
+
+
+# --- the set formats: speakers, roles, gum-people ------------------------------------------------------
+
+SET_TEXT = (
+    'The minister said the plan would work. "We will win," Ms Green told reporters. '
+    "A spokesman for Acme said prices would rise."
+)
+
+
+def _at(text: str, piece: str) -> list[int]:
+    start = text.index(piece)
+    return [start, start + len(piece)]
+
+
+def write_speakers_set(folder: Path) -> Path:
+    """A made-up article with three statements (a described, a named and an unnamed speaker) and its
+    one person with a role, in the speakers set's layout."""
+    import hashlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sha = hashlib.sha256(SET_TEXT.encode("utf-8")).hexdigest()
+    (folder / "articles.jsonl").write_text(
+        json.dumps({"id": "a-1", "text": SET_TEXT}) + "\n", encoding="utf-8"
+    )
+    green = {"speaker": "Jane Green", "named": True, "speaker_key": ["Green"]}
+    statements = [
+        {"kind": "indirect", "content_spans": [_at(SET_TEXT, "the plan would work")], **green,
+         "mention_type": "description", "mention_span": _at(SET_TEXT, "The minister")},
+        {"kind": "direct", "content_spans": [_at(SET_TEXT, "We will win,")], **green,
+         "mention_type": "name", "mention_span": _at(SET_TEXT, "Ms Green")},
+        {"kind": "indirect", "content_spans": [_at(SET_TEXT, "prices would rise")],
+         "speaker": "a spokesman for Acme", "named": False, "speaker_key": None,
+         "mention_type": "description", "mention_span": _at(SET_TEXT, "A spokesman for Acme"),
+         "speaker_mention_spans": []},
+    ]  # fmt: skip
+    gold = {"articles": [{"id": "a-1", "text_sha256": sha, "statements": statements}]}
+    (folder / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    role = {"role": "minister", "alternatives": ["government minister"], "kind": "description",
+            "evidence_spans": [_at(SET_TEXT, "minister")]}  # fmt: skip
+    people = [{"name": "Jane Green", "key": ["Green"], "roles": [role]}]
+    roles = {"articles": [{"id": "a-1", "text_sha256": sha, "people": people}]}
+    (folder / "roles.json").write_text(json.dumps(roles), encoding="utf-8")
+    return folder
+
+
+class RecordAnalyzer:
+    """A fake analyser returning fixed records (the JSON of ``onrecord analyze``) by text."""
+
+    def __init__(self, quotes: list[dict], entities: list[dict]) -> None:
+        self.record = {"quotes": quotes, "entities": entities}
+
+    def analyze(self, text: str, *, source: str, published: str | None = None):
+        record = dict(self.record, source=source, text=text)
+
+        class Result:
+            def to_dict(self) -> dict:
+                return record
+
+        return Result()
+
+
+def quote(piece: str, name: str | None, mention: str | None = None, **extra) -> dict:
+    mention_span = _at(SET_TEXT, mention) if mention else None
+    speaker = {"name": name, "mention": mention, "mention_span": mention_span}
+    return {"content_spans": [_at(SET_TEXT, piece)], "speaker": speaker, "nested_in": None, **extra}
+
+
+PERFECT_QUOTES = [
+    quote("the plan would work", "Jane Green", "The minister"),
+    quote("We will win,", "Jane Green", "Ms Green"),
+    quote("prices would rise", "A spokesman for Acme", "A spokesman for Acme"),
+]
+PERFECT_PEOPLE = [{"type": "PERSON", "name": "Jane Green", "roles": ["minister"], "mentions": []}]
+
+
+def test_speakers_and_roles_of_the_gold_score_one(tmp_path: Path) -> None:
+    folder = write_speakers_set(tmp_path / "set")
+    analyzer = RecordAnalyzer(PERFECT_QUOTES, PERFECT_PEOPLE)
+    report = evaluate_set(load_set(folder, fmt="speakers"), analyzer=analyzer).report()
+    assert report["detection"]["f1"] == report["exact_detection"]["f1"] == 1.0
+    assert report["end_to_end"]["f1"] == report["canonical_accuracy"] == 1.0
+    assert report["slices"]["named"]["unnamed"]["end_to_end_recall"] == 1.0
+    roles = evaluate_set(load_set(folder, fmt="roles"), analyzer=analyzer).report()
+    assert roles["roles"]["f1"] == roles["people"]["f1"] == 1.0
+    assert roles["headline"]["no_wrong_role_share"] == 1.0
+
+
+def test_speakers_count_boundaries_speakers_and_misses(tmp_path: Path) -> None:
+    folder = write_speakers_set(tmp_path / "set")
+    quotes = [
+        quote("the plan would", "Green", "The minister"),  # matched (F1 0.88), not exact
+        quote("We will win,", "a spokesman for Green", "Ms Green"),  # holds the key, not a name
+        quote("A spokesman for Acme said", "Acme", "A spokesman for Acme"),  # spurious
+        {**quote("prices would rise", "Acme"), "nested_in": 0},  # nested: left out
+    ]
+    result = evaluate_set(load_set(folder, fmt="speakers"), analyzer=RecordAnalyzer(quotes, []))
+    report = result.report()
+    assert (report["detection"]["gold_found"], report["predictions"]) == (2, 3)
+    assert report["exact_detection"]["gold_found"] == 1
+    assert report["canonical_right"] == 1 and report["wrong_speaker_reasons"] == {"named-ness differs": 1}
+    assert report["headline"]["end_to_end_f1"] == pytest.approx(2 * (1 / 3) * (1 / 3) / (2 / 3))
+    assert report["notes"] == {"nested quotes left out": 1}
+    kinds = sorted(e["type"] for e in result.errors())
+    assert kinds == ["boundary", "missed", "spurious", "wrong_speaker"]
+
+
+def test_roles_wrong_and_neutral(tmp_path: Path) -> None:
+    folder = write_speakers_set(tmp_path / "set")
+    people = [
+        {"type": "PERSON", "name": "Mr Green", "roles": ["shadow minister", {"text": "Minister"}]},
+        {"type": "PERSON", "name": "Acme", "roles": []},
+        {"type": "ORG", "name": "Acme", "roles": ["firm"]},
+    ]
+    result = evaluate_set(load_set(folder, fmt="roles"), analyzer=RecordAnalyzer([], people))
+    report = result.report()
+    assert report["people"]["precision"] == 0.5 and report["people"]["recall"] == 1.0
+    assert (report["correct_roles"], report["wrong_roles"]) == (1, 1)
+    assert report["wrong_role_share"] == 1.0 and report["headline"]["no_wrong_role_share"] == 0.0
+    assert sorted(e["type"] for e in result.errors()) == ["spurious_person", "wrong_role"]
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("Gordon Brown", True),
+        ("the Treasury", True),
+        ("analyst Jason Kenney at ING", True),
+        ("a Labour Party spokesman", False),
+        ("a spokesman for the Treasury", False),
+        ("the chancellor", False),
+        ("he", False),
+        ("", False),
+    ],
+)
+def test_looks_named(name: str, named: bool) -> None:
+    assert looks_named(name) is named
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "right"),
+    [
+        ("Mr Brown", ["Brown"], True),
+        ("Browne", ["Brown"], False),
+        ("the Liberal Democrats", ["Liberal Democrat"], True),
+        ("Labour and the Tories", ["Labour+Conservative"], False),
+        ("The Conservatives and Labour", ["Labour+Conservative"], True),
+    ],
+)
+def test_speaker_keys(name: str, keys: list[str], right: bool) -> None:
+    assert contains_key(name, keys) is right
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "right"),
+    [
+        ("the Prime Minister of Ukraine", "prime minister", True),
+        ("shadow chancellor", "chancellor", False),
+        ("founder", "co-founder", False),
+        ("chief executive officer of the big WMC Resources firm", "chief executive", False),
+        ("Ladbrokes's spokesman", "spokesman for ladbrokes", True),
+    ],
+)
+def test_role_matching(predicted: str, gold: str, right: bool) -> None:
+    assert role_matches(role_tokens(predicted), [role_tokens(gold)]) is right
+
+
+def test_role_and_people_names() -> None:
+    assert has_key("ROBIN LOVELL-BADGE", ["Lovell-Badge"]) and not has_key("Strawson", ["Straw"])
+    assert has_key("Jose Chavez", ["Ch\u00e1vez"])
+    assert holds_word("Mr Bernoulli", "Bernoulli") and not holds_word("Bernoullis", "Bernoulli")
+
+
+GUM_CONLLU = """# meta::title = A visit
+# newpar
+# text = A visit
+1\tA\ta\tDET\tDT\t_\t2\tdet\t_\t_
+2\tvisit\tvisit\tNOUN\tNN\t_\t0\troot\t_\t_
+
+# newpar
+# text = John Smith met President Ann Lee.
+1\tJohn\tJohn\tPROPN\tNNP\t_\t3\tnsubj\t_\t_
+2\tSmith\tSmith\tPROPN\tNNP\t_\t1\tflat\t_\t_
+3\tmet\tmeet\tVERB\tVBD\t_\t0\troot\t_\t_
+4\tPresident\tPresident\tPROPN\tNNP\t_\t5\tcompound\t_\t_
+5\tAnn\tAnn\tPROPN\tNNP\t_\t3\tobj\t_\t_
+6\tLee\tLee\tPROPN\tNNP\t_\t5\tflat\t_\t_
+7\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_
+
+# text = He thanked her.
+1\tHe\the\tPRON\tPRP\t_\t2\tnsubj\t_\t_
+2\tthanked\tthank\tVERB\tVBD\t_\t0\troot\t_\t_
+3\ther\ther\tPRON\tPRP\t_\t2\tobj\t_\t_
+4\t.\t.\tPUNCT\t.\t_\t2\tpunct\t_\t_
+"""
+GUM_TEXT = "John Smith met President Ann Lee. He thanked her."
+
+
+def write_gum_set(folder: Path) -> Path:
+    (folder / "raw").mkdir(parents=True)
+    (folder / "raw" / "GUM_test.conllu").write_text(GUM_CONLLU, encoding="utf-8")
+    (folder / "articles.jsonl").write_text(json.dumps({"id": "GUM_test", "text": GUM_TEXT}) + "\n")
+
+    def mention(piece: str, eid: str) -> dict:
+        start, end = _at(GUM_TEXT, piece)
+        return {"start": start, "end": end, "text": piece, "eid": eid, "etype": "person", "identity": None}
+
+    entities = [mention("John Smith", "1"), mention("President Ann Lee", "2"), mention("He", "1"),
+                mention("her", "2")]  # fmt: skip
+    (folder / "entities.jsonl").write_text(json.dumps({"id": "GUM_test", "entities": entities}) + "\n")
+    return folder
+
+
+def test_gum_people_gold_and_scores(tmp_path: Path) -> None:
+    people = load_set(write_gum_set(tmp_path / "gum"), fmt="gum-people")
+    (article,) = people.articles
+    assert [p.name for p in article.people] == ["John Smith", "Ann Lee"]  # the title is no name
+    predicted = [
+        {
+            "type": "PERSON",
+            "name": "John Smith",
+            "mentions": [_at(GUM_TEXT, "John Smith"), _at(GUM_TEXT, "He")],
+        },
+        {"type": "PERSON", "name": "Lee", "mentions": [_at(GUM_TEXT, "Ann Lee")]},
+        {"type": "PERSON", "name": "Visit", "mentions": [[0, 2]]},  # touches John's name: not a third person
+        {"type": "PERSON", "name": "Nobody", "mentions": []},
+    ]
+    record = {"source": "GUM_test.txt", "entities": predicted}
+    result = people.score(Predictions({"GUM_test": record}))
+    report = result.report()
+    assert (report["people"]["gold_found"], report["people"]["predicted"]) == (2, 4)
+    assert report["one_entity_per_person"] == 0.5  # John is touched by two entities
+    assert report["all_mention_recall"] == 0.75 and report["name_mention_recall"] == 1.0
+    assert sorted(e["type"] for e in result.errors()) == ["split", "spurious", "spurious"]
+
+
+def test_cli_scores_and_gates_a_set_format(tmp_path: Path) -> None:
+    folder = write_speakers_set(tmp_path / "set")
+    baseline = tmp_path / "speakers.json"
+    errors = tmp_path / "errors.jsonl"
+    args = ["--format", "speakers", str(folder), "--baseline", str(baseline)]
+    perfect = lambda: RecordAnalyzer(PERFECT_QUOTES, PERFECT_PEOPLE)  # noqa: E731
+    created = run_cli([*args, "--update-baseline", "--json", str(tmp_path / "r.json")], perfect)
+    assert created.exit_code == 0, created.output
+    assert "detection, exact boundaries" in created.output and "end_to_end_f1: 1.000 (new)" in created.output
+    assert json.loads((tmp_path / "r.json").read_text())["headline"]["canonical_accuracy"] == 1.0
+    assert run_cli([*args, "--check"], perfect).exit_code == 0
+    worse = run_cli(
+        [*args, "--check", "--errors", str(errors)], lambda: RecordAnalyzer(PERFECT_QUOTES[:2], [])
+    )
+    assert worse.exit_code == 1
+    assert "speakers: statement detection recall is 0.667, below its floor 1.000" in worse.output
+    assert [json.loads(line)["type"] for line in errors.read_text().splitlines()] == ["missed"]
+    other = run_cli(["--format", "roles", str(folder), "--baseline", str(baseline), "--check"], perfect)
+    assert other.exit_code == 1 and "holds the floors of --format speakers, not roles" in other.output

@@ -12,15 +12,20 @@ import click
 
 from onrecord.evaluate import (
     FORMATS,
+    SET_FORMATS,
     AnalyzerLike,
     EvaluationResult,
+    GoldCorpus,
     GoldFormatError,
     default_analyzer,
     evaluate_corpus,
+    evaluate_set,
     load_corpus,
+    load_set,
 )
 from onrecord.evaluate import baseline as gate
 from onrecord.evaluate.metrics import SLICES
+from onrecord.evaluate.sets import ScoredSet, SetResult
 
 _LEVEL_LABELS = {"exact": "exact boundaries", "overlap": "overlap >= 0.5", "any": "any overlap"}
 _HUMAN = {"exact": "content_exact_f1", "overlap": "content_overlap_f1"}
@@ -34,7 +39,9 @@ _HUMAN = {"exact": "content_exact_f1", "overlap": "content_overlap_f1"}
     type=click.Choice(FORMATS),
     default="polnear",
     show_default=True,
-    help="polnear: a PolNeAR split (text/, attributions/, metadata.tsv); gold: *.gold.json beside .txt.",
+    help="polnear: a PolNeAR split (text/, attributions/, metadata.tsv); gold: *.gold.json beside .txt; "
+    "speakers: who said it (articles.jsonl, gold.json); roles: people and their roles (articles.jsonl, "
+    "roles.json); gum-people: people and their mentions (articles.jsonl, entities.jsonl, raw/).",
 )
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every score."
@@ -43,14 +50,16 @@ _HUMAN = {"exact": "content_exact_f1", "overlap": "content_overlap_f1"}
     "--errors",
     "errors_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write one JSON line per miss: missed, spurious, boundary, wrong_speaker.",
+    help="Write one JSON line per miss (missed, spurious, boundary, wrong_speaker; for roles and "
+    "gum-people the people and roles missed, spurious, wrong, split or merged).",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N articles (for a quick look).")
 @click.option(
     "--baseline",
     "baseline_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=f"The floors file [default: {gate.DEFAULT_BASELINE} in the repository].",
+    help="The floors file [default: in the repository, evaluation/baseline.json for polnear, "
+    "evaluation/<format>.json for the others].",
 )
 @click.option(
     "--check", is_flag=True, help="Exit 1 if a headline number is below its floor or the data differ."
@@ -74,15 +83,19 @@ def evaluate(
     allow_lower: bool,
     reason: str | None,
 ) -> None:
-    """Score quotation extraction on annotated articles.
+    """Score quotations, speakers, people and roles on annotated articles.
 
     \b
     onrecord evaluate --format polnear ../shared/data/polnear/dev
     onrecord evaluate --format gold ../shared/examples/
+    onrecord evaluate --format speakers ../shared/data/speakers-dev
+    onrecord evaluate --format roles ../shared/data/speakers-dev
+    onrecord evaluate --format gum-people ../shared/data/gum-people-dev
     onrecord evaluate ... --json report.json --errors errors.jsonl
     onrecord evaluate --format polnear ../shared/data/polnear/dev --check
 
-    Contents are matched one to one by character F1; scores are micro-averaged over the articles.
+    Statements are matched one to one by character F1; scores are micro-averaged over the articles
+    (docs/evaluation.md says what each number means).
     """
     if check and update_baseline:
         raise click.UsageError("use --check or --update-baseline, not both")
@@ -90,9 +103,14 @@ def evaluate(
         raise click.UsageError("--allow-lower only goes with --update-baseline")
     if allow_lower and not (reason and reason.strip()):
         raise click.UsageError("--allow-lower needs --reason '...' (it is recorded in the baseline file)")
-    baseline_file = baseline_path or _default_baseline()
+    baseline_file = baseline_path or _default_baseline(fmt)
+    data: GoldCorpus | ScoredSet
     try:
-        corpus = load_corpus(path, fmt=fmt, limit=limit)
+        data = (
+            load_set(path, fmt=fmt, limit=limit)
+            if fmt in SET_FORMATS
+            else load_corpus(path, fmt=fmt, limit=limit)
+        )
     except GoldFormatError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -104,11 +122,13 @@ def evaluate(
             raise click.ClickException(str(exc)) from exc
         if baseline is None:
             _fail(ctx, f"no baseline at {baseline_file}; create it with --update-baseline")
-        elif baseline.data_hash != corpus.data_hash:
+        elif baseline.format and baseline.format != fmt:
+            _fail(ctx, f"{baseline_file} holds the floors of --format {baseline.format}, not {fmt}")
+        elif baseline.data_hash != data.data_hash:
             _fail(
                 ctx,
                 f"different data: {baseline_file} was measured on data with hash "
-                f"{baseline.data_hash[:12]}..., {path} hashes to {corpus.data_hash[:12]}... "
+                f"{baseline.data_hash[:12]}..., {path} hashes to {data.data_hash[:12]}... "
                 "(another directory, a --limit, or changed files)",
             )
 
@@ -117,13 +137,18 @@ def evaluate(
     click.echo("loading the analyser ...", err=True)
     analyzer = factory()
     bar: Any
+    result: EvaluationResult | SetResult
     with click.progressbar(
-        length=len(corpus.articles), label="analysing", file=sys.stderr, show_pos=True
+        length=len(data.articles), label="analysing", file=sys.stderr, show_pos=True
     ) as bar:
-        result = evaluate_corpus(corpus, analyzer=analyzer, progress=lambda done, total, name: bar.update(1))
+        progress = lambda done, total, name: bar.update(1)  # noqa: E731
+        if isinstance(data, GoldCorpus):
+            result = evaluate_corpus(data, analyzer=analyzer, progress=progress)
+        else:
+            result = evaluate_set(data, analyzer=analyzer, progress=progress)
     report = result.report()
 
-    click.echo(render_report(report))
+    click.echo(render_report(report) if isinstance(result, EvaluationResult) else result.render())
     _write_outputs(result, report, json_path, errors_path)
     for failed in report["failed_articles"]:
         click.echo(f"analyser failed on {failed['article']}: {failed['error']}", err=True)
@@ -149,17 +174,22 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
     ctx.exit(1)
 
 
-def _default_baseline() -> Path:
-    """``evaluation/baseline.json`` in the repository that holds the current directory."""
+def _default_baseline(fmt: str) -> Path:
+    """The format's baseline file (``evaluation/baseline.json`` for polnear) in the repository that
+    holds the current directory."""
+    relative = gate.DEFAULT_BASELINES.get(fmt, gate.DEFAULT_BASELINE)
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file():
-            return folder / gate.DEFAULT_BASELINE
-    return here / gate.DEFAULT_BASELINE
+            return folder / relative
+    return here / relative
 
 
 def _write_outputs(
-    result: EvaluationResult, report: dict[str, Any], json_path: Path | None, errors_path: Path | None
+    result: EvaluationResult | SetResult,
+    report: dict[str, Any],
+    json_path: Path | None,
+    errors_path: Path | None,
 ) -> None:
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -3,10 +3,13 @@
 >>> result = evaluate_directory("../shared/data/polnear/dev", fmt="polnear")   # doctest: +SKIP
 >>> result.report()["content"]["overlap"]["f1"]                                 # doctest: +SKIP
 
-Two formats: ``polnear`` (brat standoff, :mod:`onrecord.evaluate.polnear`) and ``gold`` (onrecord's own
-``*.gold.json`` files, :mod:`onrecord.evaluate.gold`). Scores are micro-averaged over all articles of
-the directory; :mod:`onrecord.evaluate.metrics` defines them, :mod:`onrecord.evaluate.baseline` is the
-gate that keeps them from falling.
+Quotation formats: ``polnear`` (brat standoff, :mod:`onrecord.evaluate.polnear`) and ``gold`` (onrecord's
+own ``*.gold.json`` files, :mod:`onrecord.evaluate.gold`); :mod:`onrecord.evaluate.metrics` defines their
+scores. Set formats, scored on the record's JSON (:mod:`onrecord.evaluate.sets`): ``speakers`` (who said
+it, :mod:`onrecord.evaluate.speakers`), ``roles`` (people and their roles on the same articles,
+:mod:`onrecord.evaluate.roles`) and ``gum-people`` (people and their mentions,
+:mod:`onrecord.evaluate.people`). Scores are micro-averaged over all articles;
+:mod:`onrecord.evaluate.baseline` is the gate that keeps them from falling.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ from typing import Any, Protocol, runtime_checkable
 
 from onrecord.evaluate.gold import GoldCorpus, GoldFormatError, Item, items_from_analysis, load_gold_directory
 from onrecord.evaluate.metrics import LEVELS, OVERLAP_THRESHOLD, SLICES, ArticleScore, meets, score_article
+from onrecord.evaluate.people import load_people
 from onrecord.evaluate.polnear import HUMAN_AGREEMENT, load_polnear
+from onrecord.evaluate.roles import load_roles
+from onrecord.evaluate.sets import ScoredSet, SetResult, analyse
+from onrecord.evaluate.speakers import load_speakers
 from onrecord.records import Analysis
 
 __all__ = [
     "FORMATS",
+    "SET_FORMATS",
     "AnalyzerLike",
     "EvaluationResult",
     "GoldCorpus",
@@ -31,12 +39,20 @@ __all__ = [
     "Tally",
     "evaluate_corpus",
     "evaluate_directory",
+    "evaluate_set",
     "load_corpus",
+    "load_set",
 ]
 
 logger = logging.getLogger(__name__)
 
-FORMATS: tuple[str, ...] = ("polnear", "gold")
+#: Formats scored on the record's JSON, each with its own loader (and its own baseline file).
+SET_FORMATS: dict[str, Callable[..., ScoredSet]] = {
+    "speakers": load_speakers,
+    "roles": load_roles,
+    "gum-people": load_people,
+}
+FORMATS: tuple[str, ...] = ("polnear", "gold", *SET_FORMATS)
 #: (articles done, articles in all, the article just done)
 Progress = Callable[[int, int, str], None]
 
@@ -60,7 +76,21 @@ def load_corpus(path: str | Path, *, fmt: str, limit: int | None = None) -> Gold
         return load_polnear(Path(path), limit=limit)
     if fmt == "gold":
         return load_gold_directory(Path(path), limit=limit)
+    if fmt in SET_FORMATS:
+        raise ValueError(f"{fmt!r} is scored on the record, not on quotation items: use load_set")
     raise ValueError(f"unknown evaluation format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def load_set(path: str | Path, *, fmt: str, limit: int | None = None) -> ScoredSet:
+    """A set format's folder, read and checked (raises GoldFormatError)."""
+    if fmt not in SET_FORMATS:
+        raise ValueError(f"{fmt!r} is not a set format; expected one of {', '.join(SET_FORMATS)}")
+    return SET_FORMATS[fmt](Path(path), limit=limit)
+
+
+def evaluate_set(scored: ScoredSet, *, analyzer: AnalyzerLike, progress: Progress | None = None) -> SetResult:
+    """Analyse the set's articles in-process and score the records; a failed article predicts nothing."""
+    return scored.score(analyse(scored.articles, analyzer, progress=progress))
 
 
 def evaluate_directory(

@@ -1,7 +1,9 @@
 """The evaluation gate: floors for the headline numbers, pinned to a hash of the data.
 
-The baseline file (``evaluation/baseline.json`` in the repository) holds, for PolNeAR dev, a floor for
-each number in :data:`HEADLINE` and the sha256 of the data it was measured on. A check fails when a
+A baseline file holds, for one annotated set, a floor for each of its headline numbers and the sha256
+of the data it was measured on: ``evaluation/baseline.json`` for PolNeAR dev (:data:`HEADLINE`),
+``evaluation/speakers.json``, ``evaluation/roles.json`` and ``evaluation/gum-people.json`` for the set
+formats (:data:`HEADLINES`; their reports carry their numbers under ``headline``). A check fails when a
 number falls below its floor or when the data are not the same. Floors only rise: an update raises each
 floor to the current number (rounded DOWN to three decimals, so float noise never fails a check);
 lowering one needs an explicit flag and a reason, which the file keeps in its history.
@@ -16,8 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onrecord.evaluate import people, roles, speakers
+
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = Path("evaluation") / "baseline.json"
+#: The baseline file of each format, relative to the repository.
+DEFAULT_BASELINES: dict[str, Path] = {
+    "polnear": DEFAULT_BASELINE,
+    "gold": DEFAULT_BASELINE,
+    speakers.FORMAT: Path("evaluation") / "speakers.json",
+    roles.FORMAT: Path("evaluation") / "roles.json",
+    people.FORMAT: Path("evaluation") / "gum-people.json",
+}
 #: Numbers within this of their floor pass (floors are rounded down to 3 decimals anyway).
 TOLERANCE = 1e-9
 #: The gated numbers: name -> what it is, for the messages.
@@ -29,6 +41,14 @@ HEADLINE: dict[str, str] = {
     "speech_content_f1": "speech-cue slice: content F1",
     "speech_end_to_end_f1": "speech-cue slice: end-to-end F1",
 }
+#: The gated numbers of every format.
+HEADLINES: dict[str, dict[str, str]] = {
+    "polnear": HEADLINE,
+    "gold": HEADLINE,
+    speakers.FORMAT: speakers.HEADLINE,
+    roles.FORMAT: roles.HEADLINE,
+    people.FORMAT: people.HEADLINE,
+}
 
 
 class BaselineError(Exception):
@@ -37,6 +57,8 @@ class BaselineError(Exception):
 
 def headline_numbers(report: dict[str, Any]) -> dict[str, float]:
     """The gated numbers of an evaluation report (an undefined score counts as 0)."""
+    if "headline" in report:  # the set formats name their own
+        return {name: float(value or 0.0) for name, value in report["headline"].items()}
     overlap = report["content"]["overlap"]
     speech = report["slices"]["cue"]["speech"]
     values = {
@@ -118,6 +140,7 @@ def check_report(report: dict[str, Any], baseline: Baseline) -> CheckResult:
             "files); re-pin with --update-baseline --allow-lower --reason '...'"
         )
     current = headline_numbers(report)
+    labels = HEADLINES.get(str(report.get("format")), HEADLINE)
     below: dict[str, tuple[float, float]] = {}
     for name, floor in sorted(baseline.floors.items()):
         value = current.get(name)
@@ -126,7 +149,7 @@ def check_report(report: dict[str, Any], baseline: Baseline) -> CheckResult:
             continue
         if value + TOLERANCE < floor:
             below[name] = (value, floor)
-            messages.append(f"{HEADLINE.get(name, name)} is {value:.3f}, below its floor {floor:.3f}")
+            messages.append(f"{labels.get(name, name)} is {value:.3f}, below its floor {floor:.3f}")
     return CheckResult(ok=same_data and not below, same_data=same_data, below=below, messages=tuple(messages))
 
 
