@@ -6,6 +6,7 @@ only formats (aligned tables, JSON Lines, CSV, marked text) and turns errors int
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -32,7 +33,16 @@ from onrecord.query import (
     mark_text,
     quote_marks,
 )
-from onrecord.query.export import COLUMNS, FORMATS, WHATS, ColumnType, write_csv, write_jsonl
+from onrecord.query.export import (
+    COLUMNS,
+    FORMATS,
+    WHATS,
+    ColumnType,
+    ExportTargetError,
+    write_csv,
+    write_export,
+    write_jsonl,
+)
 from onrecord.query.marks import LEGEND, Style
 from onrecord.store import SQLiteStore, StoreError, open_store
 
@@ -336,25 +346,58 @@ def failures(db_path: str, fmt: str) -> None:
 @click.option("--what", type=click.Choice(list(WHATS)), default="quotes", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True)
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The file to write."
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The file to write, or - for standard output. Never the store or another SQLite file.",
 )
-def export_cmd(db_path: str, what: str, fmt: str, output: str) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists [refuse].")
+def export_cmd(db_path: str, what: str, fmt: str, output: str, force: bool) -> None:
     """Write all quotations, people or articles to a file, for pandas, DuckDB, spreadsheets.
 
-    Rows stream to the file, so memory stays flat. Parquet needs pyarrow:
-    pip install "onrecord[parquet]".
+    Rows stream to a temporary file beside the output, renamed over it once complete, so memory
+    stays flat and a failed export leaves no half-written file. An existing file is replaced only
+    with --force; the store, any SQLite file and its -wal, -shm or -journal files never are. CSV
+    cells that a spreadsheet would run as a formula are neutralised (docs/store.md). Parquet needs
+    pyarrow: pip install "onrecord[parquet]".
 
     \b
     Examples:
       onrecord export --db news.db --what quotes --format parquet -o quotes.parquet
       onrecord export --db news.db --what people --format csv -o people.csv
+      onrecord export --db news.db --what quotes -o - | jq .content
     """
     with _reading(db_path) as store:
         try:
-            count = export(store, what, fmt, output)
+            if output == "-":
+                count = _export_to_stdout(store, what, fmt, db_path)
+                output = "standard output"
+            else:
+                count = export(store, what, fmt, output, force=force)
+        except ExportTargetError as exc:
+            raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {count:,} {what} to {output}", err=True)
+
+
+def _export_to_stdout(store: SQLiteStore, what: str, fmt: str, db_path: str) -> int:
+    out = click.get_binary_stream("stdout")
+    try:
+        same = os.path.samestat(os.fstat(out.fileno()), os.stat(db_path))
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file behind stdout (a test's buffer)
+        same = False
+    if same:
+        raise ExportTargetError(
+            f"refusing to write the export to standard output: it is the store {db_path}; "
+            "redirect it to another file"
+        )
+    if fmt == "parquet" and out.isatty():
+        raise click.UsageError("Parquet is binary: redirect standard output to a file, or use -o FILE")
+    count = write_export(store, what, fmt, out)
+    out.flush()
+    return count
 
 
 COMMANDS = (quotes, people, person, show, failures, export_cmd)
