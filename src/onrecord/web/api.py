@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from onrecord import __version__
 from onrecord.query import QueryError, QuoteRow, find_quotes, get_article, list_people
-from onrecord.query.export import COLUMNS, write_jsonl
+from onrecord.query.export import COLUMNS, write_csv, write_jsonl
 from onrecord.query.stats import (
     MAX_PEOPLE,
     count_people,
@@ -163,17 +162,9 @@ def _stream(path: str, search: Search, fmt: str) -> Iterator[str]:
 
 
 def _write_csv_rows(rows: list[dict[str, Any]], columns: Any, out: io.StringIO) -> None:
-    """CSV rows as `onrecord export --format csv` writes them (lists as JSON text), without the header."""
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow(
-            [
-                json.dumps(row.get(name), ensure_ascii=False)
-                if kind == "json" and row.get(name) is not None
-                else row.get(name)
-                for name, kind in columns
-            ]
-        )
+    """CSV rows as `onrecord export --format csv` writes them (lists as JSON text, cells that would
+    start a spreadsheet formula neutralised), without the header."""
+    write_csv(rows, columns, out, header=False)
 
 
 def quotes_csv(request: Request) -> Response:

@@ -7,19 +7,26 @@ writing. Downloads, which stream row by row over many thread hops, get a connect
 
 Every response carries the security headers of :data:`SECURITY_HEADERS`. The pages need no inline
 script or style, so the content security policy allows only this server's own files.
+
+Before any route runs, :class:`RequestGuard` answers 400 to a request whose ``Host`` header is not
+one the server was started for (a page on another site reaching a loopback server through DNS
+rebinding names its own domain there) and to one with a NUL character in its path or parameters
+(no text in the store holds one, and SQLite's full-text parser cannot take one).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
+from urllib.parse import unquote_plus
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -149,6 +156,127 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+#: Host names a server bound to a loopback address answers to (and every loopback address).
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+#: ``--allowed-host`` value that turns the Host check off (behind a proxy that checks it).
+ANY_HOST = "*"
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port, brackets, trailing dot or case."""
+    host = header.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        host = host[1 : host.find("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
+
+
+class HostCheck:
+    """Which Host headers are accepted. ``names`` as given to :func:`allowed_hosts`; the loopback
+    names and addresses when ``loopback``; with ``any_address``, any IP address (a client that asks
+    for an address cannot be a page of another site through DNS rebinding, which needs a name)."""
+
+    def __init__(self, names: Iterable[str], *, loopback: bool, any_address: bool) -> None:
+        self.names = frozenset(host_name(n) for n in names)
+        self.loopback = loopback
+        self.any_address = any_address
+        self.anything = ANY_HOST in self.names
+
+    def allows(self, header: str) -> bool:
+        name = host_name(header)
+        if self.anything or name in self.names:
+            return True
+        address = _ip(name)
+        if address is not None:
+            return self.any_address or (self.loopback and address.is_loopback)
+        return self.loopback and name in LOOPBACK_NAMES
+
+    def describe(self) -> str:
+        parts = sorted(self.names)
+        if self.loopback:
+            parts = ["localhost", "loopback addresses", *parts]
+        if self.any_address:
+            parts.append("any IP address")
+        return ", ".join(parts)
+
+
+def allowed_hosts(bound: str, extra: Iterable[str] = ()) -> HostCheck:
+    """The Host check of a server bound to ``bound`` (as given to --host), plus the ``extra`` names.
+
+    Bound to a loopback address or ``localhost``: loopback names and addresses only. Bound to every
+    address (``0.0.0.0``, ``::``): those, this machine's host names and any IP address. Bound to one
+    address or name: that one (and loopback, when it is loopback).
+    """
+    import socket
+
+    name = host_name(bound)
+    address = _ip(name)
+    if name in LOOPBACK_NAMES or (address is not None and address.is_loopback):
+        return HostCheck([name, *extra], loopback=True, any_address=False)
+    if address is not None and address.is_unspecified:
+        names = {socket.gethostname(), socket.getfqdn()}
+        return HostCheck([*names, *extra], loopback=True, any_address=True)
+    return HostCheck([name, *extra], loopback=False, any_address=False)
+
+
+class RequestGuard:
+    """ASGI middleware that answers 400, before any route, to a request with a Host header that
+    ``hosts`` does not allow (None: no check) or with a NUL character in its path or query."""
+
+    def __init__(self, app: ASGIApp, hosts: HostCheck | None = None) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = self._problem(scope)
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        code, title, message = problem
+        request = Request(scope)
+        if is_api(request) or code == "bad_host":
+            response: Response = error_json(400, code, message)
+        else:
+            from onrecord.web.pages import error_page
+
+            response = error_page(request, 400, title, message)
+        await response(scope, receive, send)
+
+    def _problem(self, scope: Scope) -> tuple[str, str, str] | None:
+        if self.hosts is not None:
+            for name, value in scope.get("headers", []):
+                if name == b"host":
+                    host = value.decode("latin-1")
+                    if not self.hosts.allows(host):
+                        return (
+                            "bad_host",
+                            "Unknown host",
+                            f"this server does not answer to the host {host!r} (it answers to "
+                            f"{self.hosts.describe()}); start it with `--allowed-host "
+                            f"{host_name(host) or 'NAME'}` to add a name",
+                        )
+                    break
+        query = scope.get("query_string", b"").decode("latin-1")
+        if "\x00" in scope.get("path", "") or "\x00" in unquote_plus(query):
+            return (
+                "bad_parameter",
+                "That search cannot be run",
+                "the request holds a NUL character (%00), which no text in the store holds; remove it",
+            )
+        return None
+
+
 def check_store(path: str) -> dict[str, int]:
     """Open the store once as the server will (read-only, current schema) and return its counts; a
     StoreError that names the file and says what to do when it is missing or not an onrecord store."""
@@ -161,8 +289,12 @@ def check_store(path: str) -> dict[str, int]:
         store.close()
 
 
-def create_app(db_path: str | Path) -> Starlette:
-    """The web app and the API over the store at ``db_path`` (checked now; StoreError if unusable)."""
+def create_app(db_path: str | Path, *, hosts: HostCheck | None = None) -> Starlette:
+    """The web app and the API over the store at ``db_path`` (checked now; StoreError if unusable).
+
+    ``hosts``: the Host headers to answer (:func:`allowed_hosts`); None answers any (tests, a proxy
+    in front). `onrecord serve` always passes one.
+    """
     from onrecord.web import api, pages
 
     path = str(db_path)
@@ -181,7 +313,7 @@ def create_app(db_path: str | Path) -> Starlette:
             HTTPException: _http_error,
             Exception: _server_error,
         },
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(RequestGuard, hosts=hosts)],
         lifespan=_lifespan(reader),
     )
     app.state.reader = reader
@@ -189,16 +321,21 @@ def create_app(db_path: str | Path) -> Starlette:
     return app
 
 
-#: Where `onrecord serve --workers N` tells its worker processes which store to serve.
+#: Where `onrecord serve --workers N` tells its worker processes which store to serve, the address it
+#: is bound to and the names added with --allowed-host (separated by commas).
 DB_ENVIRONMENT = "ONRECORD_SERVE_DB"
+BOUND_ENVIRONMENT = "ONRECORD_SERVE_BOUND"
+HOSTS_ENVIRONMENT = "ONRECORD_SERVE_ALLOWED_HOSTS"
 
 
 def app_from_environment() -> Starlette:
-    """The app over the store named by $ONRECORD_SERVE_DB: the factory each uvicorn worker calls."""
+    """The app over the store named by $ONRECORD_SERVE_DB: the factory each uvicorn worker calls.
+    The Host check is that of the address in $ONRECORD_SERVE_BOUND (loopback when unset)."""
     path = os.environ.get(DB_ENVIRONMENT)
     if not path:
         raise StoreError(f"${DB_ENVIRONMENT} is not set; run the server with `onrecord serve --db FILE`")
-    return create_app(path)
+    extra = [h for h in os.environ.get(HOSTS_ENVIRONMENT, "").split(",") if h]
+    return create_app(path, hosts=allowed_hosts(os.environ.get(BOUND_ENVIRONMENT, "127.0.0.1"), extra))
 
 
 def _lifespan(reader: Reader) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
