@@ -71,7 +71,7 @@ BATCH = 4
 
 def write_corpus(folder: Path, n: int = ARTICLES) -> Path:
     """``n`` small articles with distinct names and numbers (so distinct ids), one exact duplicate,
-    and two inputs that cannot be analysed (empty, not UTF-8)."""
+    and two inputs that cannot be analysed (empty, not text)."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7 + i // len(FIRST)) % len(LAST)]
@@ -90,7 +90,7 @@ def write_corpus(folder: Path, n: int = ARTICLES) -> Path:
         (folder / f"article-{i:03d}.txt").write_text(text, encoding="utf-8")
     shutil.copy(folder / "article-000.txt", folder / "copy-of-000.txt")
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Le président a déclaré: « Non ».".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00 not text")
     return folder
 
 
@@ -221,8 +221,8 @@ def test_clean_run_stores_every_article_once_and_records_the_failures(clean_j1: 
     assert len(tables["articles"]) == 48
     assert len(tables["quotes"]) >= 48 * 3
     assert sorted((Path(str(row[0])).name, row[2]) for row in tables["failures"]) == [
+        ("binary.txt", "E002"),
         ("empty.txt", "E001"),
-        ("latin1.txt", "E003"),
     ]
 
 

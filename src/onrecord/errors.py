@@ -20,6 +20,14 @@ class ErrorCode(str, Enum):
     BAD_DATE = "E008"
 
 
+class WarningCode(str, Enum):
+    """What a reader had to guess: logged as ``SOURCE: [CODE] MESSAGE``; the input is still read."""
+
+    DATE_UNREAD = "W001"
+    ENCODING_UNSURE = "W002"
+    NAME_REPEATED = "W003"
+
+
 class OnrecordError(Exception):
     """Base class of onrecord's own errors."""
 
