@@ -359,8 +359,8 @@ def _insert_details(
         "INSERT INTO quotes (id, article_id, position, kind, content, quote_start, quote_end, pieces, cue, "
         "cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
-        "confidence, component, context_start, context_end, published) VALUES "
-        f"({', '.join('?' * 28)}) ON CONFLICT (id) DO NOTHING",
+        "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
+        f"antecedent_start, antecedent_end) VALUES ({', '.join('?' * 32)}) ON CONFLICT (id) DO NOTHING",
         rows,
     )
     return persons, statements
@@ -419,6 +419,9 @@ def _quote_row(
         quote.component,
         *context,
         analysis.published,
+        None if speaker.named is None else int(speaker.named),
+        speaker.resolution,
+        *(speaker.antecedent_span or (None, None)),
     )
 
 
@@ -428,7 +431,8 @@ def quote_id(article_id: str, position: int) -> str:
 
 
 def _speaker_kind(quote: Quote, analysis: Analysis) -> str:
-    """person, group (several people), other (an organisation or place speaking) or unresolved."""
+    """person, group (several people), other (an organisation or place speaking), unnamed (a speaker
+    known only by a description, "a spokesman for the firm": never linked to a person) or unresolved."""
     speaker = quote.speaker
     if len(speaker.entities) > 1:
         return "group"
@@ -439,6 +443,8 @@ def _speaker_kind(quote: Quote, analysis: Analysis) -> str:
         return "person"
     types = {e.id: e.type for e in analysis.entities}
     kind = types.get(entity) or entity.partition(":")[0].upper()
+    if kind == "UNNAMED":
+        return "unnamed"
     return "person" if kind == "PERSON" else "other"
 
 
