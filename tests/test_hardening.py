@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from onrecord.cli import main
 from onrecord.errors import ErrorCode, InputError
 from onrecord.ingest.readers import Decoded, decode_text, read_date
+from onrecord.pipeline import ArticleInput
 from onrecord.query.export import FORMULA_STARTS, ExportTargetError, check_output, csv_text, export
 from onrecord.store import StoredInput, open_store
 from onrecord.web import SECURITY_HEADERS, create_app
@@ -422,3 +423,75 @@ def test_only_what_is_not_text_is_refused(tmp_path):
     assert isinstance(item, InputError) and item.code is ErrorCode.BINARY
     assert isinstance(decode_text(CP1252_TEXT.encode("cp1252"), "x"), Decoded)
     assert decode_text(CP1252_TEXT.encode("cp1252"), "x").encoding == "cp1252"
+
+
+def test_a_repeat_of_a_failed_record_is_listed_not_dropped(analyzer, tmp_path):
+    rows = [
+        {"id": "a", "text": "   "},  # empty once cleaned: E001
+        {"id": "b", "text": "   "},  # the same text: a repeat of a failed input
+        {"id": "c", "text": GOOD},
+    ]
+    db = _ingest_jsonl(analyzer, tmp_path, rows)
+    stored, failed = _accounted(db)
+    assert stored == {"c"} and failed == {"a", "b"}
+    conn = sqlite3.connect(db)
+    message = conn.execute("SELECT code, message FROM failures WHERE input = 'b'").fetchone()
+    conn.close()
+    assert message[0] == "E001" and message[1].startswith("the same text as a, which failed: ")
+
+
+# -- defect 10: ingest says what failed, and what it stored -----------------------------------------------
+def test_ingest_names_failed_inputs_and_exits_1(runner, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    for n in range(12):
+        (folder / f"empty-{n:02d}.txt").write_text("", encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = runner.invoke(main, ["ingest", str(folder), "--db", str(db), "-j", "1", "-q"])
+    assert result.exit_code == 1
+    named = [line for line in result.stderr.splitlines() if line.startswith("onrecord: error: ")]
+    assert len(named) == 10 and all("[E001]" in line for line in named)
+    assert f"12 of 13 inputs failed (2 more not shown); `onrecord failures --db {db}`" in result.stderr
+    assert "1 new articles" in result.stdout
+
+
+def test_a_mistyped_path_creates_no_store(runner, tmp_path):
+    db = tmp_path / "news.db"
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nwes"), "--db", str(db), "-j", "1"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'nwes'}: [E006] no such file or folder" in result.stderr
+    assert "was not created" in result.stderr
+    assert not db.exists() and not Path(str(db) + "-wal").exists()
+
+
+def test_an_existing_store_records_the_failure_of_a_mistyped_path(runner, db, tmp_path):
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nwes"), "--db", str(db), "-j", "1"])
+    assert result.exit_code == 1 and "[E006]" in result.stderr
+    assert str(tmp_path / "nwes") in _accounted(db)[1]
+
+
+def test_ingest_reports_what_this_run_stored_not_what_another_did(analyzer, db, monkeypatch):
+    """Two ingests of the same articles at once: both find them missing, both analyse them, one
+    writes them. Here the other run's commit lands between this run's check and its write (the store
+    says it knows none of the ids, yet holds them): this run stored nothing and must say so."""
+    from onrecord.cli.ingest import format_summary
+    from onrecord.runners.local import IngestSettings, ingest
+    from onrecord.store import SQLiteStore
+
+    items = [ArticleInput(text, source=f"again-{i}.txt") for i, text in enumerate(TEXTS)]
+    monkeypatch.setattr(SQLiteStore, "known_ids", lambda self, ids: set())
+    with open_store(db) as store:
+        report = ingest(items, store, settings=IngestSettings(jobs=1), analyzer=analyzer)
+    assert report.stats.written == len(TEXTS)  # analysed again, as the racing run did
+    assert report.stored == 0 and report.stats.stored_quotes == 0
+    assert "stored      0 new articles, 0 quotes, 0 new people" in format_summary(report, db)
+
+
+def test_write_batch_returns_what_it_added(analyzer, tmp_path):
+    item = StoredInput(analyzer.analyze(GOOD, source="a.txt"), GOOD)
+    with open_store(tmp_path / "w.db") as store:
+        first = store.write_batch([item])
+        second = store.write_batch([item])
+    assert (first.articles, first.quotes, first.people) == (1, len(item.analysis.quotes), 1)
+    assert (second.articles, second.quotes, second.people) == (0, 0, 0)

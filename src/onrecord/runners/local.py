@@ -56,6 +56,9 @@ IN_FLIGHT_PER_WORKER = 4
 #: The error code of an unexpected exception while analysing one article (a bug, not bad input):
 #: recorded as a Failure with stage "analyze" like any other, so the run goes on.
 UNEXPECTED = "E999"
+#: Failures of a run kept in :attr:`IngestStats.failed` for the command line to name (all of them are
+#: in the store's failures table).
+FAILURES_KEPT = 10
 #: How often (seconds) a worker checks that the process that started it is still alive; a worker
 #: whose parent was killed (SIGKILL leaves no chance to shut the pool down) exits on its own.
 PARENT_CHECK_SECONDS = 1.0
@@ -103,6 +106,13 @@ class IngestStats:
     failures: int = 0
     #: Transactions committed.
     batches: int = 0
+    #: What this run's own transactions added to the store: articles, their quotations, and the
+    #: change in the number of people (another ingest writing the same store counts its own).
+    stored: int = 0
+    stored_quotes: int = 0
+    stored_people: int = 0
+    #: The first :data:`FAILURES_KEPT` failures of the run.
+    failed: list[Failure] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     elapsed: float = 0.0
 
@@ -129,7 +139,8 @@ class IngestReport:
 
     @property
     def stored(self) -> int:
-        return self.added("articles")
+        """Articles this run stored (not ``added("articles")``: another ingest may have added some)."""
+        return self.stats.stored
 
 
 ProgressCallback = Callable[[IngestStats], None]
@@ -359,6 +370,7 @@ def _tasks_to_analyse(
             else:
                 if task.article_id is not None:
                     seen.add(task.article_id)
+                    writer.first_source.setdefault(task.article_id, task.article.source)
                 yield task
         writer.report()
 
@@ -395,11 +407,18 @@ class _Writer:
         #: articles repeated within it (written with the last batch, after their first copy).
         self.sources: list[ArticleSource] = []
         self.late_sources: list[ArticleSource] = []
+        #: The input each article id of the run came from first, and the failures of the run by
+        #: input: a repeat of an input that failed is listed as a failure too, not dropped.
+        self.first_source: dict[str, str] = {}
+        self.failed_by_input: dict[str, Failure] = {}
 
     def add(self, outcome: Outcome) -> None:
         if isinstance(outcome, Failure):
             self.failures.append(outcome)
             self.stats.failures += 1
+            self.failed_by_input[outcome.input] = outcome
+            if len(self.stats.failed) < FAILURES_KEPT:
+                self.stats.failed.append(outcome)
         else:
             self.items.append(outcome)
             self.stats.written += 1
@@ -410,10 +429,13 @@ class _Writer:
             self.report()
 
     def flush(self, *, final: bool = False) -> None:
-        sources = self.sources + (self.late_sources if final else [])
+        sources = self.sources + (self._late_sources() if final else [])
         if self.items or self.failures or sources:
-            self.store.write_batch(self.items, self.failures, sources)
+            written = self.store.write_batch(self.items, self.failures, sources)
             self.stats.batches += 1
+            self.stats.stored += written.articles
+            self.stats.stored_quotes += written.quotes
+            self.stats.stored_people += written.people
             log.debug(
                 "batch %d: %d articles, %d failures", self.stats.batches, len(self.items), len(self.failures)
             )
@@ -421,6 +443,28 @@ class _Writer:
             if final:
                 self.late_sources = []
         self.report()
+
+    def _late_sources(self) -> list[ArticleSource]:
+        """The repeats within the run, to store as more sources of their first copy; a repeat whose
+        first copy failed becomes a failure of its own (the store would drop its source)."""
+        kept: list[ArticleSource] = []
+        for source in self.late_sources:
+            first = self.first_source.get(source.article_id)
+            failure = self.failed_by_input.get(first) if first is not None else None
+            if failure is None or first == source.source:
+                kept.append(source)
+                continue
+            repeat = Failure(
+                source.source,
+                failure.stage,
+                failure.code,
+                f"the same text as {first}, which failed: {failure.message}",
+            )
+            self.failures.append(repeat)
+            self.stats.failures += 1
+            if len(self.stats.failed) < FAILURES_KEPT:
+                self.stats.failed.append(repeat)
+        return kept
 
     def report(self) -> None:
         self.stats.tick()

@@ -22,7 +22,7 @@ from urllib.parse import quote as url_quote
 from onrecord import __version__
 from onrecord.records import Analysis, Quote
 from onrecord.store import people
-from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError
+from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError, Written
 from onrecord.store.schema import SCHEMA_VERSION, check_version, migrate, now
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class SQLiteStore:
         items: Sequence[StoredInput],
         failures: Sequence[Failure] = (),
         sources: Sequence[ArticleSource] = (),
-    ) -> None:
+    ) -> Written:
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only; open it with open_store(path) to write")
         from onrecord.store import stories  # numpy and the MinHash code: the writer needs them, queries not
@@ -97,8 +97,11 @@ class SQLiteStore:
         conn = self.connection
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Counted inside the transaction: what THIS batch added, whoever else writes the store.
+            before = _added_counts(conn)
             _write(conn, items, failures, self._stories.begin(conn))
             _write_sources(conn, sources)
+            after = _added_counts(conn)
             mark = stories.mark(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -108,6 +111,7 @@ class SQLiteStore:
             raise
         self._stories.committed(mark)
         log.debug("stored a batch of %d articles and %d failures in %s", len(items), len(failures), self.path)
+        return Written(*(a - b for a, b in zip(after, before, strict=True)))
 
     def counts(self) -> dict[str, int]:
         tables = {"articles": "articles", "quotes": "quotes", "statements": "statements"}
@@ -192,6 +196,15 @@ def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
 
 
 # -- writing one batch (inside the caller's transaction) ---------------------------------------------------
+def _added_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Articles, quotations and people in the store (``max(pk)`` for quotations: rows are only added
+    to that table, and counting a big one row by row would cost each batch a scan)."""
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    quotes = conn.execute("SELECT coalesce(max(pk), 0) FROM quotes").fetchone()[0]
+    people = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    return int(articles), int(quotes), int(people)
+
+
 def _write(
     conn: sqlite3.Connection,
     items: Sequence[StoredInput],
