@@ -18,14 +18,7 @@ class ErrorCode(str, Enum):
     UNREADABLE = "E006"
     BAD_RECORD = "E007"
     BAD_DATE = "E008"
-
-
-class WarningCode(str, Enum):
-    """What a reader had to guess: logged as ``SOURCE: [CODE] MESSAGE``; the input is still read."""
-
-    DATE_UNREAD = "W001"
-    ENCODING_UNSURE = "W002"
-    NAME_REPEATED = "W003"
+    TIME_BUDGET = "E009"  # the analysis ran past the per-article time budget (onrecord.budget)
 
 
 class OnrecordError(Exception):

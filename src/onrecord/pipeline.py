@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from onrecord import __version__
+from onrecord.budget import TIME_BUDGET_SECONDS, OverBudget, TimeBudget
 from onrecord.clean import CleanedText, clean_text
 from onrecord.dates import DateHint, find_dateline, find_dates
 from onrecord.entities import EntityIndex, find_roles
@@ -34,7 +35,7 @@ COMPONENTS = {
     "clean": "onrecord.clean.v1",
     "entities": "onrecord.entities.v1",
     "quotes": "onrecord.quotes.v2",  # v2: the learned cue table (2026-11-28)
-    "speakers": "onrecord.speakers.v2",  # v2: typed entities, unnamed speakers (2026-12)
+    "speakers": "onrecord.speakers.v1",
     "dates": "onrecord.dates.v1",
 }
 #: Inputs longer than this are refused: a news article is a few thousand words; 1M characters is a
@@ -62,7 +63,12 @@ class Analyzer:
     """Analyse articles with one loaded pipeline."""
 
     def __init__(
-        self, *, language: str = "en", nlp: Language | None = None, max_chars: int = MAX_INPUT_CHARS
+        self,
+        *,
+        language: str = "en",
+        nlp: Language | None = None,
+        max_chars: int = MAX_INPUT_CHARS,
+        time_budget: float | None = TIME_BUDGET_SECONDS,
     ):
         if language != "en":
             raise ValueError(f"language {language!r} is not supported yet; onrecord reads English ('en')")
@@ -70,6 +76,8 @@ class Analyzer:
         self.lexicon: Lexicon = load_lexicon(language)
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.max_chars = max_chars
+        #: Seconds one article may take (onrecord.budget); None or 0: no limit.
+        self.time_budget = time_budget
         import spacy
 
         self.provenance: dict[str, Any] = {
@@ -115,16 +123,32 @@ class Analyzer:
         self, article: ArticleInput, cleaned: CleanedText | None = None, *, batch_size: int = 64
     ) -> Analysis:
         self.check(article.text, article.source)
-        if cleaned is None:
-            cleaned = clean_text(article.text)
-        published, published_from = article.published, "given" if article.published else None
-        if published is None:
-            found = find_dateline(cleaned.text)
-            if found is not None:
-                published, published_from = found[0].isoformat(), "dateline"
-        texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
-        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        return self._build(article, cleaned, docs, published, published_from)
+        try:
+            with TimeBudget(self.time_budget) as budget:
+                if cleaned is None:
+                    cleaned = clean_text(article.text)
+                published, published_from = article.published, "given" if article.published else None
+                if published is None:
+                    found = find_dateline(cleaned.text)
+                    if found is not None:
+                        published, published_from = found[0].isoformat(), "dateline"
+                texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
+                docs = []
+                for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                    docs.append(doc)
+                    budget.check()
+                analysis = self._build(article, cleaned, docs, published, published_from)
+                budget.check()
+                return analysis
+        except OverBudget:
+            raise InputError(
+                ErrorCode.TIME_BUDGET,
+                article.source,
+                f"the analysis took longer than the time budget of {self.time_budget:g} s for one article "
+                "and was stopped; text this slow is rarely one news article (a book, a table, thousands "
+                "of quotation marks): check it, split it into articles, or raise --time-budget",
+                stage="analyze",
+            ) from None
 
     def check(self, text: str, source: str) -> None:
         """Refuse, with a message that names the input, what cannot be an English article."""
@@ -230,9 +254,6 @@ class Analyzer:
                 entity=entity_id,
                 mention_kind=speaker.kind,
                 entities=tuple(e.id for e in speaker.group),
-                named=speaker.named,
-                resolution=speaker.rule,
-                antecedent_span=to_orig(*speaker.antecedent_span) if speaker.antecedent_span else None,
             ),
             nested_in=cand.parent,
             confidence=RULES[cand.rule] if cand.confidence is None else round(cand.confidence, 2),
@@ -253,12 +274,10 @@ def _context(parsed: ParsedArticle, cand: Candidate) -> tuple[int, int]:
         points += list(cand.cue_span)
     lo, hi = min(points), max(points)
     start, end = lo, hi
-    for para in parsed.paragraphs:
-        if para.end < lo or para.offset > hi:
-            continue
-        for s, e in para.sentences:
-            if s <= lo < e or (s <= hi < e):
-                start, end = min(start, s), max(end, e)
+    for para in parsed.paragraphs_meeting(lo, hi):  # bisected: an article with n quotations is not n**2
+        for sentence in {para.sentence_at(lo), para.sentence_at(hi)}:
+            if sentence is not None:
+                start, end = min(start, sentence[0]), max(end, sentence[1])
     return start, max(end, hi)
 
 

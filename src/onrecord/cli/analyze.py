@@ -37,6 +37,13 @@ from onrecord.records import Analysis
 @click.option(
     "--max-chars", type=click.IntRange(min=1), default=None, help="Refuse longer inputs [1,000,000]."
 )
+@click.option(
+    "--time-budget",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds one article may take; a slower one fails (E009) and the others go on [60]. 0: no limit.",
+)
 @click.option("--indent", type=click.IntRange(min=0), default=None, help="Indent JSON output by this much.")
 @click.option(
     "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here [stdout]."
@@ -48,6 +55,7 @@ def analyze(
     published: str | None,
     sample: bool,
     max_chars: int | None,
+    time_budget: float | None,
     indent: int | None,
     output: TextIO,
 ) -> None:
@@ -68,6 +76,7 @@ def analyze(
     Offsets in the output are character offsets into the input text as read. A bad input is reported
     on stderr (with a code from docs/errors.md) and the others go on; the exit status is then 1.
     """
+    from onrecord.budget import TIME_BUDGET_SECONDS
     from onrecord.cli.inputs import input_items
     from onrecord.cli.logs import show_reader_logs
     from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer
@@ -83,7 +92,9 @@ def analyze(
     limit = max_chars or MAX_INPUT_CHARS
     show_reader_logs()
     items = list(input_items(inputs, sample=sample, max_chars=limit))
-    analyzer = Analyzer(max_chars=limit)
+    analyzer = Analyzer(
+        max_chars=limit, time_budget=TIME_BUDGET_SECONDS if time_budget is None else time_budget
+    )
     failures = 0
     results: list[Analysis] = []
 

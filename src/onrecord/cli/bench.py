@@ -49,6 +49,39 @@ def _query_db_options(command: F) -> F:
     return command
 
 
+@bench.command("scaling")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, help="Rounds; the best of each is kept.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Stop each series one step early (10 K characters to 100 K, 1 K marks to 10 K).",
+)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+)
+def bench_scaling_cmd(repeat: int, quick: bool, json_path: Path | None) -> None:
+    """Seconds of `onrecord analyze` on generated texts of 10 K, 100 K and 1,000 K characters and with
+    1 K, 10 K and 100 K quotation marks, with the growth per tenfold step (about 10: linear).
+
+    \b
+    Example:
+      onrecord bench scaling --json scaling.json
+    """
+    from onrecord.bench_scaling import MARKS, SIZES, bench_scaling
+
+    sizes, marks = (SIZES[:-1], MARKS[:-1]) if quick else (SIZES, MARKS)
+    result = bench_scaling(
+        sizes=sizes, marks=marks, repeat=repeat, progress=lambda m: click.echo(m, err=True)
+    )
+    for name, label in (("chars", "characters"), ("marks", "quotation marks")):
+        click.echo(f"{label}:")
+        for row in result["series"][name]:
+            growth = f"  x{row['ratio_per_10x']:.1f} per 10x" if row.get("ratio_per_10x") else ""
+            click.echo(f"  {row['size']:>9,}  {row['seconds']:8.2f} s  {row['quotes']:6,} quotes{growth}")
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
 @bench.command("analyze")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N texts.")

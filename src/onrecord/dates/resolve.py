@@ -211,11 +211,12 @@ def find_dates(
     are dropped.
     """
     candidates = [_Candidate(m.start(), m.end(), None, True) for m in FINDER.finditer(text)]
+    blocks = _Blocks(candidates)
     # Longest hints first, so a duplicate or nested hint only lends its tense.
     for hint in sorted(hints, key=lambda h: (h.start - h.end, h.start)):
         if hint.end > len(text):
             raise ValueError(f"DateHint span ({hint.start}, {hint.end}) lies outside a text of {len(text)}")
-        _merge_hint(text, candidates, hint)
+        _merge_hint(text, blocks, hint)
     candidates.sort(key=lambda c: c.start)
     dates: list[DateRef] = []
     previous_end = 0
@@ -237,15 +238,47 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _merge_hint(text: str, candidates: list[_Candidate], hint: DateHint) -> None:
+class _Blocks:
+    """The candidates, found by the blocks of ``BLOCK`` characters their spans touch: the candidates
+    that overlap a hint are looked up, not compared one by one (an article with n dates cost n**2,
+    issue #16). A candidate whose span changes is filed again; an entry left under its old span is
+    checked and dropped when asked for."""
+
+    BLOCK = 256
+
+    def __init__(self, candidates: list[_Candidate]) -> None:
+        self.candidates = candidates
+        self._blocks: dict[int, list[int]] = {}
+        for k in range(len(candidates)):
+            self.file(k)
+
+    def file(self, k: int) -> None:
+        c = self.candidates[k]
+        for block in range(c.start // self.BLOCK, max(c.start, c.end - 1) // self.BLOCK + 1):
+            self._blocks.setdefault(block, []).append(k)
+
+    def append(self, candidate: _Candidate) -> None:
+        self.candidates.append(candidate)
+        self.file(len(self.candidates) - 1)
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Positions, in order, of the candidates that share a character with [start, end)."""
+        found: set[int] = set()
+        for block in range(start // self.BLOCK, max(start, end - 1) // self.BLOCK + 1):
+            found.update(self._blocks.get(block, ()))
+        return [k for k in sorted(found) if self.candidates[k].start < end and start < self.candidates[k].end]
+
+
+def _merge_hint(text: str, blocks: _Blocks, hint: DateHint) -> None:
     start, end = _trim(text, hint.start, hint.end)
     if start == end:
         return
     readable = parse(text[start:end]) is not None
-    overlapping = [c for c in candidates if c.start < end and start < c.end]
+    positions = blocks.overlapping(start, end)
+    overlapping = [blocks.candidates[k] for k in positions]
     if not overlapping:
         if readable or _plausible_unread(text[start:end]):
-            candidates.append(_Candidate(start, end, hint.tense, readable))
+            blocks.append(_Candidate(start, end, hint.tense, readable))
         return
     for candidate in overlapping:
         if candidate.tense is None:
@@ -258,9 +291,11 @@ def _merge_hint(text: str, candidates: list[_Candidate], hint: DateHint) -> None
     if union != (candidate.start, candidate.end) and parse(text[union[0] : union[1]]) is not None:
         candidate.start, candidate.end = union
         candidate.readable = True
+        blocks.file(positions[0])
     elif end - start > candidate.end - candidate.start:
         candidate.start, candidate.end = start, end
         candidate.readable = True
+        blocks.file(positions[0])
 
 
 def _plausible_unread(expression: str) -> bool:

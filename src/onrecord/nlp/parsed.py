@@ -6,6 +6,7 @@ Each paragraph is its own ``Doc``: paragraphs are where sentences end for sure (
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -51,6 +52,37 @@ class ParsedParagraph:
         """Cleaned-text offsets of each sentence, in order."""
         return tuple(self.span_offsets(sent) for sent in self.doc.sents)
 
+    # Where each token starts and ends in the cleaned text (both ascending: tokens never overlap), so
+    # that "the tokens after this quotation mark" is a bisection, not a walk over the paragraph.
+    @cached_property
+    def token_starts(self) -> list[int]:
+        return [self.offset + t.idx for t in self.doc]
+
+    @cached_property
+    def token_ends(self) -> list[int]:
+        return [self.offset + t.idx + len(t) for t in self.doc]
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
+
+    def sentence_at(self, offset: int) -> OffsetSpan | None:
+        """The sentence that holds the character at ``offset``, if one does."""
+        k = bisect_right(self.sentence_starts, offset) - 1
+        return self.sentences[k] if k >= 0 and offset < self.sentences[k][1] else None
+
+    def first_token_from(self, offset: int) -> int:
+        """The index of the first token that starts at or after ``offset`` (len(doc) if none)."""
+        return bisect_left(self.token_starts, offset)
+
+    def first_token_after(self, offset: int) -> int:
+        """The index of the first token that starts after ``offset`` (len(doc) if none)."""
+        return bisect_right(self.token_starts, offset)
+
+    def tokens_ending_by(self, offset: int) -> int:
+        """How many tokens (the first ones) end at or before ``offset``."""
+        return bisect_right(self.token_ends, offset)
+
 
 @dataclass(frozen=True)
 class ParsedArticle:
@@ -60,3 +92,16 @@ class ParsedArticle:
     def body(self) -> Iterator[ParsedParagraph]:
         """Paragraphs that can hold quotations (headings cannot)."""
         return (p for p in self.paragraphs if not p.is_heading)
+
+    @cached_property
+    def paragraph_starts(self) -> list[int]:
+        return [p.offset for p in self.paragraphs]
+
+    @cached_property
+    def paragraph_ends(self) -> list[int]:
+        return [p.end for p in self.paragraphs]
+
+    def paragraphs_meeting(self, lo: int, hi: int) -> tuple[ParsedParagraph, ...]:
+        """The paragraphs that end at or after ``lo`` and start at or before ``hi``, in order."""
+        first = bisect_left(self.paragraph_ends, lo)
+        return self.paragraphs[first : max(first, bisect_right(self.paragraph_starts, hi))]

@@ -14,14 +14,16 @@ quotes, titles), anything in a heading.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from spacy.tokens import Token
 
 from onrecord.entities.people import EntityIndex
 from onrecord.lexicon import Lexicon, family_of
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
-from onrecord.quotes.marks import MarkedSpan, find_marked_spans
+from onrecord.quotes.marks import MarkedSpan, find_marked_spans, lookup
 from onrecord.quotes.speakers import ResolvedSpeaker, SpeakerResolver
 
 OffsetSpan = tuple[int, int]
@@ -183,13 +185,27 @@ def _drop_inside_speech(
     """
     spoken = [c for c in direct if c is not None] + [c for c in reported if _strong(c)]
     weak = [c for c in reported if not _strong(c) and c.cue is not None] if rank else []
+    # Looked up, not compared pairwise (issue #16): the pieces of what was said, sorted, with the
+    # furthest end so far; and the weak candidates by their cue's and their cue's head's position
+    # (the only ones _outranks can prefer). A weak candidate is never among the spoken ones.
+    said = sorted(piece for other in spoken for piece in other.pieces)
+    said_starts, said_reach = [s for s, _ in said], list(accumulate((e for _, e in said), max))
+    by_cue: dict[tuple[int, int], list[Candidate]] = {}
+    by_head: dict[tuple[int, int], list[Candidate]] = {}
+    for other in weak:
+        assert other.cue is not None
+        by_cue.setdefault((id(other.cue[0]), other.cue[1].i), []).append(other)
+        by_head.setdefault((id(other.cue[0]), other.cue[1].head.i), []).append(other)
     kept = []
     for cand in reported:
         if not _strong(cand) and cand.cue is not None:
             cue = cand.cue[0].offset + cand.cue[1].idx
-            if any(other is not cand and _covers(other, cue) for other in spoken):
+            k = bisect_right(said_starts, cue)
+            if k and said_reach[k - 1] > cue:
                 continue
-            if any(_outranks(other, cand) for other in weak if other is not cand):
+            para, word = id(cand.cue[0]), cand.cue[1]
+            near = by_cue.get((para, word.head.i), []) + by_head.get((para, word.i), [])
+            if any(_outranks(other, cand) for other in near if other is not cand):
                 continue
         kept.append(cand)
     return kept
@@ -224,9 +240,11 @@ def _direct_candidates(
 ) -> list[Candidate | None]:
     found: list[Candidate | None] = []
     last_para_with_quote = -10
+    starts = [p.offset for p in body]
+    only_quotes: dict[int, bool] = {}  # by paragraph: asked once per mark, the same for all its marks
     for i, mark in enumerate(marks):
-        first = _paragraph_of(body, mark.start)
-        last = _paragraph_of(body, mark.end)
+        first = _paragraph_at(body, starts, mark.start)
+        last = _paragraph_at(body, starts, mark.end)
         if first is None or last is None:
             found.append(None)
             continue
@@ -250,7 +268,11 @@ def _direct_candidates(
             cue = None  # '"The plan," Jane Smith said, "is dead."': one quotation in two pieces
         if cue is not None:
             cand.cue = (cue[0], cue[1])
-        elif mark.level == 0 and _only_quotes(first, marks) and last_para_with_quote >= first.index - 1:
+        elif (
+            mark.level == 0
+            and _only_quotes(first, marks, only_quotes)
+            and last_para_with_quote >= first.index - 1
+        ):
             cand.rule = "direct.implied"
         elif mark.level == 0 and previous is not None and previous.cue is not None:
             # '"A," he said. "B."': B goes on with A's words; PolNeAR annotates them as one content.
@@ -279,16 +301,12 @@ def _cue_after(
         return None
     end = mark.end + 1
     limit = _parent_end(mark, marks)
-    seen = 0
-    for token in para.doc:
+    for seen, token in enumerate(para.doc[para.first_token_from(end) :]):
         start = para.offset + token.idx
-        if start < end:
-            continue
         if start >= limit or _opens_other(start, mark, marks):
             break
         if (token.text in _SENTENCE_END and seen) or seen >= CUE_WINDOW_AFTER:
             break
-        seen += 1
         if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
     return None
@@ -303,8 +321,8 @@ def _short_clause_after(
     text = para.text[: mark.end - para.offset].rstrip(" '\"’”")
     if not text or text[-1] not in ",?!—-":
         return None
-    after = [t for t in para.doc if para.offset + t.idx > mark.end]
-    if not after or _opens_other(para.offset + after[0].idx, mark, marks):
+    after = para.doc[para.first_token_after(mark.end) :]
+    if not len(after) or _opens_other(para.offset + after[0].idx, mark, marks):
         return None
     clause: list[Token] = []
     for token in after:
@@ -326,20 +344,26 @@ def _short_clause_after(
 def _colon_before(para: ParsedParagraph, mark: MarkedSpan) -> tuple[ParsedParagraph, Token] | None:
     """'Rubio fired back forcefully: "If they sue us ..."' / 'Tom Ridge put it: "..."': a quotation
     opened right after a colon belongs to the subject of the clause the colon ends."""
-    before = [t for t in para.doc if para.offset + t.idx + len(t.text) <= mark.start]
-    while before and before[-1].text in {'"', "“", "''", "``"}:
-        before.pop()
-    if not before or before[-1].text != ":":
+    doc = para.doc
+    n = para.tokens_ending_by(mark.start)  # the tokens before the mark are doc[:n]
+    while n and doc[n - 1].text in {'"', "“", "''", "``"}:
+        n -= 1
+    if not n or doc[n - 1].text != ":":
         return None
-    colon = before[-1]
+    colon = doc[n - 1]
     verb = colon.head
     while verb.pos_ not in {"VERB", "AUX"} and verb.head != verb and verb.head.i < colon.i:
         verb = verb.head
     if verb.pos_ not in {"VERB", "AUX"} or verb.i >= colon.i:
-        # The parser hung the colon on the quotation: take the last verb of the clause before it.
-        verbs = [t for t in before[:-1] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}]
-        verb = verbs[-1] if verbs else colon
-        if verb is colon or any(t.text in _SENTENCE_END for t in before[verb.i : colon.i]):
+        # The parser hung the colon on the quotation: take the last verb of the clause before it, if
+        # no sentence ends between them (walked back from the colon, so only that clause is read).
+        for k in range(colon.i - 1, -1, -1):
+            if doc[k].text in _SENTENCE_END:
+                return None
+            if doc[k].pos_ in {"VERB", "AUX"} and doc[k].dep_ not in {"aux", "auxpass"}:
+                verb = doc[k]
+                break
+        else:
             return None
     subject = _subject_of(verb)
     if subject is None or subject.lower_ in {"it", "there", "this", "that"}:
@@ -352,19 +376,15 @@ def _cue_before(
 ) -> tuple[ParsedParagraph, Token] | None:
     """A speech verb before the opening mark, in the same sentence: 'Bakiyev said: "..."'."""
     limit = _parent_start(mark, marks)
-    tokens = [
-        t
-        for t in para.doc
-        if limit <= para.offset + t.idx and para.offset + t.idx + len(t.text) <= mark.start - 1
-    ]
-    for seen, token in enumerate(reversed(tokens[-CUE_WINDOW_BEFORE:])):
+    # The tokens from ``limit`` that end before the opening mark: doc[lo:hi], the last few of them.
+    lo, hi = para.first_token_from(limit), para.tokens_ending_by(mark.start - 1)
+    tokens = list(para.doc[max(lo, hi - CUE_WINDOW_BEFORE) : hi]) if lo < hi else []
+    quoted = lookup(marks)
+    for seen, token in enumerate(reversed(tokens)):
         offset = para.offset + token.idx
-        if seen and (
-            token.text in _SENTENCE_END
-            or any(m.end < offset + 1 <= m.end + 1 for m in marks if m is not mark)
-        ):
+        if seen and (token.text in _SENTENCE_END or quoted.ends_at(offset, mark)):
             break
-        if any(m.contains(offset, offset + len(token.text)) for m in marks if m.level == mark.level):
+        if quoted.within(offset, offset + len(token.text), mark.level):
             break
         if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
@@ -385,11 +405,11 @@ def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan, marks: lis
         head = verb.head
         lo, hi = verb.left_edge.i, verb.right_edge.i
         clause = [t for t in head.subtree if not (lo <= t.i <= hi) and not t.is_punct]
-        quoted = [m for m in marks if m.level == mark.level]  # '"The plan," she said, "is dead."'
+        quoted = lookup(marks)  # at the mark's level: '"The plan," she said, "is dead."'
         inside = sum(
             1
             for t in clause
-            if any(m.contains(para.offset + t.idx, para.offset + t.idx + len(t.text)) for m in quoted)
+            if quoted.within(para.offset + t.idx, para.offset + t.idx + len(t.text), mark.level)
         )
         return inside / max(1, len(clause)) >= DIRECT_SHARE
     if not complements:
@@ -413,18 +433,21 @@ def _parent_end(mark: MarkedSpan, marks: list[MarkedSpan]) -> int:
 
 
 def _opens_other(offset: int, mark: MarkedSpan, marks: list[MarkedSpan]) -> bool:
-    return any(m is not mark and m.level == mark.level and m.start - 1 <= offset < m.end for m in marks)
+    return lookup(marks).opens_near(offset, mark)
 
 
-def _only_quotes(para: ParsedParagraph, marks: list[MarkedSpan]) -> bool:
-    """Nothing but quotation (and punctuation) in the paragraph: the speaker is implied."""
-    for token in para.doc:
-        if token.is_punct or token.is_space:
-            continue
-        offset = para.offset + token.idx
-        if not any(m.level == 0 and m.contains(offset, offset + len(token.text)) for m in marks):
-            return False
-    return True
+def _only_quotes(para: ParsedParagraph, marks: list[MarkedSpan], known: dict[int, bool]) -> bool:
+    """Nothing but quotation (and punctuation) in the paragraph: the speaker is implied. ``known``
+    keeps the answer for each paragraph already asked about."""
+    if para.index not in known:
+        quoted = lookup(marks)
+        known[para.index] = all(
+            token.is_punct
+            or token.is_space
+            or quoted.within(para.offset + token.idx, para.offset + token.idx + len(token.text), 0)
+            for token in para.doc
+        )
+    return known[para.index]
 
 
 def _previous_in_paragraph(
@@ -445,9 +468,10 @@ def _word_count(text: str, mark: MarkedSpan) -> int:
 
 
 def _has_verb(para: ParsedParagraph, mark: MarkedSpan) -> bool:
+    inside = para.doc[para.first_token_from(mark.start) : para.tokens_ending_by(mark.end)]
     return any(
         t.pos_ in {"VERB", "AUX"} and mark.contains(para.offset + t.idx, para.offset + t.idx + len(t.text))
-        for t in para.doc
+        for t in inside
     )
 
 
@@ -535,9 +559,7 @@ def _reported(
             pieces = _content(para, complement, lexicon, marks)
         if not passive:
             subject = _subject_of(token, lexicon.person_nouns)
-            if subject is None or subject.lower_ == "there":
-                return None
-            if subject.lower_ == "it" and not _organisation_it(para, token, subject, lexicon):
+            if subject is None or subject.lower_ in {"it", "there"}:
                 return None
     if pieces is None:
         return None
@@ -750,9 +772,8 @@ def _reconcile_with_marks(
     start, end = cand.start, cand.end
     length = max(1, end - start)
     cue_offset = para.offset + cand.cue[1].idx
-    for i, mark in enumerate(marks):
-        if mark.level != 0:
-            continue
+    for i in lookup(marks).overlapping(start, end, 0):  # the others share no character with it
+        mark = marks[i]
         if mark.contains(cue_offset, cue_offset + 1):
             continue  # a cue inside a quotation: nested, handled by _nest
         covered = sum(max(0, min(e, end) - max(s, start)) for s, e in mark.pieces)
@@ -868,7 +889,7 @@ def _inside_quote_marks(para: ParsedParagraph, token: Token, marks: list[MarkedS
     """Is the token between quotation marks (a quoted part stays whole)? Asks the marks pass, which
     knows every convention (curly, straight, '' and ``, quotations over paragraphs)."""
     start, end = para.token_offsets(token)
-    return any(m.contains(start, end) for m in marks)
+    return lookup(marks).within(start, end)
 
 
 def _runs(para: ParsedParagraph, tokens: list[Token]) -> list[OffsetSpan]:
@@ -910,14 +931,6 @@ def _negated(verb: Token) -> bool:
         return True
     head = verb.head
     return verb.dep_ == "xcomp" and head.lemma_.lower() in REFUSAL_VERBS
-
-
-def _organisation_it(para: ParsedParagraph, verb: Token, subject: Token, lexicon: Lexicon) -> bool:
-    """Is "it" the subject of a speech verb standing for an organisation named earlier in the
-    paragraph ("Acme said on Monday ... It said it would ...")? "It seems that ..." is nobody's."""
-    if verb.lemma_.lower() not in lexicon.speech_verbs:
-        return False
-    return any(t.ent_type_ in {"ORG", "GPE", "NORP"} for t in para.doc[: subject.i])
 
 
 def _subject_of(verb: Token, people: frozenset[str] = frozenset()) -> Token | None:
@@ -982,24 +995,31 @@ def _after_closing_quote(verb: Token) -> bool:
     return i >= 0 and verb.doc[i].text in {'"', "”", "''", "’"}
 
 
-def _paragraph_of(body: list[ParsedParagraph], offset: int) -> ParsedParagraph | None:
-    for para in body:
-        if para.offset <= offset <= para.end:
-            return para
-    return None
+def _paragraph_at(body: list[ParsedParagraph], starts: list[int], offset: int) -> ParsedParagraph | None:
+    """The first paragraph of ``body`` (whose offsets are ``starts``) from whose start to whose end
+    ``offset`` lies."""
+    k = bisect_right(starts, offset) - 1
+    while k > 0 and offset <= body[k - 1].end:  # paragraphs that touch: the first one
+        k -= 1
+    return body[k] if k >= 0 and offset <= body[k].end else None
 
 
 def _nest(candidates: list[Candidate], marks: list[MarkedSpan]) -> None:
     """A quotation whose cue (or, with no cue, whose marks) lie inside another direct one is nested."""
+    # The candidates that came from each mark: the last of those that came from the mark holding the
+    # anchor is the parent (asked of every pair, an article with n quotations cost n**2, issue #16).
+    from_mark: dict[int, list[int]] = {}
+    for j, outer in enumerate(candidates):
+        for k in set(outer.marks):
+            from_mark.setdefault(k, []).append(j)
+    quoted = lookup(marks)
     for i, cand in enumerate(candidates):
         anchor = cand.cue[0].offset + cand.cue[1].idx if cand.cue is not None else cand.start
-        best: int | None = None
-        for j, outer in enumerate(candidates):
-            if j == i or set(cand.marks) & set(outer.marks):
-                continue
-            if any(marks[k].level == 0 and marks[k].contains(anchor, anchor + 1) for k in outer.marks):
-                best = j
-        cand.parent = best
+        own = set(cand.marks)
+        holding = sorted({j for k in quoted.holders(anchor, anchor + 1, 0) for j in from_mark.get(k, ())})
+        cand.parent = next(
+            (j for j in reversed(holding) if j != i and not own & set(candidates[j].marks)), None
+        )
 
 
 def _resolve(

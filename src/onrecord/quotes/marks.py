@@ -15,8 +15,11 @@ Conventions handled:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 
 Span = tuple[int, int]
 
@@ -51,7 +54,141 @@ class MarkedSpan:
         return any(s <= start and end <= e for s, e in self.pieces)
 
 
-def find_marked_spans(text: str, paragraphs: list[Span]) -> list[MarkedSpan]:
+class MarkedSpans(list[MarkedSpan]):
+    """What :func:`find_marked_spans` returns: a plain list, and its :class:`MarkLookup`, built on first
+    use and kept with it (do not change the list after asking for it)."""
+
+    @cached_property
+    def lookup(self) -> MarkLookup:
+        return MarkLookup(self)
+
+
+def lookup(marks: Sequence[MarkedSpan]) -> MarkLookup:
+    """The lookup of ``marks``: the one kept with a :class:`MarkedSpans`, else a new one."""
+    return marks.lookup if isinstance(marks, MarkedSpans) else MarkLookup(marks)
+
+
+class MarkLookup:
+    """Questions about all the marked spans of an article, each answered in logarithmic time.
+
+    The quotation stages ask, for every token near every quotation, whether some quotation holds it;
+    asking every span each time made an article with n marks cost n**2 (issue #16: 10,000 marks took
+    17 s). The answers are exactly those of asking every span in turn: pieces are kept sorted by start
+    with the running maximum of their ends (right whatever the pieces' overlaps), and the two questions
+    that need the pieces of a level not to overlap (as find_marked_spans makes them) ask every span
+    when they do.
+    """
+
+    def __init__(self, marks: Sequence[MarkedSpan]) -> None:
+        self.marks = marks
+        self._pieces: dict[int | None, _Pieces] = {None: _Pieces(marks, None)}
+        self._ends: dict[int, list[int]] = {}
+        for k, mark in enumerate(marks):
+            self._ends.setdefault(mark.end, []).append(k)
+            if mark.level not in self._pieces:
+                self._pieces[mark.level] = _Pieces(marks, mark.level)
+        # [start - 1, end) of each span, for ``opens_near`` (the window a cue must not reach into).
+        self._reach: dict[int, _Intervals] = {
+            level: _Intervals([(m.start - 1, m.end, k) for k, m in enumerate(marks) if m.level == level])
+            for level in self._pieces
+            if level is not None
+        }
+
+    def _level(self, level: int | None) -> _Pieces | None:
+        return self._pieces.get(level)
+
+    def within(self, start: int, end: int, level: int | None = None) -> bool:
+        """Does a piece of some span (of ``level``; of any level when None) hold [start, end)?"""
+        pieces = self._level(level)
+        return pieces is not None and pieces.holds(start, end)
+
+    def holders(self, start: int, end: int, level: int | None = None) -> list[int]:
+        """Indexes, in order, of the spans (of ``level``) with a piece that holds [start, end)."""
+        pieces = self._level(level)
+        if pieces is None:
+            return []
+        if not pieces.disjoint:
+            return [k for k, m in enumerate(self.marks) if _of(m, level) and m.contains(start, end)]
+        i = bisect_right(pieces.starts, start) - 1
+        return [pieces.owners[i]] if i >= 0 and end <= pieces.ends[i] else []
+
+    def overlapping(self, start: int, end: int, level: int | None = None) -> list[int]:
+        """Indexes, in order, of the spans (of ``level``) with a piece sharing a character with
+        [start, end)."""
+        pieces = self._level(level)
+        if pieces is None:
+            return []
+        if not pieces.disjoint:
+            return [k for k, m in enumerate(self.marks) if _of(m, level) and _overlaps(m, start, end)]
+        lo, hi = bisect_right(pieces.ends, start), bisect_left(pieces.starts, end)
+        found = {
+            pieces.owners[i] for i in range(lo, hi) if min(pieces.ends[i], end) > max(pieces.starts[i], start)
+        }
+        return sorted(found)
+
+    def ends_at(self, offset: int, other_than: MarkedSpan) -> bool:
+        """Does a span other than ``other_than`` end at ``offset``?"""
+        return any(self.marks[k] is not other_than for k in self._ends.get(offset, ()))
+
+    def opens_near(self, offset: int, other_than: MarkedSpan) -> bool:
+        """Does a span of ``other_than``'s level, other than it, reach over ``offset`` (from the
+        character before its start up to its end)?"""
+        intervals = self._reach.get(other_than.level)
+        return intervals is not None and intervals.stabbed(offset, self.marks, other_than)
+
+
+def _of(mark: MarkedSpan, level: int | None) -> bool:
+    return level is None or mark.level == level
+
+
+def _overlaps(mark: MarkedSpan, start: int, end: int) -> bool:
+    return any(min(e, end) > max(s, start) for s, e in mark.pieces)
+
+
+class _Pieces:
+    """The pieces of the spans of one level (or of all), sorted by start."""
+
+    def __init__(self, marks: Sequence[MarkedSpan], level: int | None) -> None:
+        rows = sorted((s, e, k) for k, m in enumerate(marks) if _of(m, level) for s, e in m.pieces)
+        self.starts = [s for s, _, _ in rows]
+        self.ends = [e for _, e, _ in rows]
+        self.owners = [k for _, _, k in rows]
+        self.reach = list(accumulate(self.ends, max))  # the furthest end among the first i + 1 pieces
+        self.disjoint = all(self.ends[i] <= self.starts[i + 1] for i in range(len(rows) - 1))
+
+    def holds(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start)
+        return i > 0 and self.reach[i - 1] >= end
+
+
+class _Intervals:
+    """Intervals [lo, hi) of spans, for "does one, other than this span, hold the offset?"."""
+
+    def __init__(self, rows: list[tuple[int, int, int]]) -> None:
+        rows.sort()
+        self.los = [lo for lo, _, _ in rows]
+        # The two furthest-reaching intervals among the first i + 1 (best first): with one span left
+        # out, the other one answers.
+        self.top: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        first, second = (-1 << 62, -1), (-1 << 62, -1)
+        for _, hi, k in rows:
+            if hi > first[0]:
+                first, second = (hi, k), first
+            elif hi > second[0]:
+                second = (hi, k)
+            self.top.append((first, second))
+
+    def stabbed(self, offset: int, marks: Sequence[MarkedSpan], other_than: MarkedSpan) -> bool:
+        i = bisect_right(self.los, offset)
+        if i == 0:
+            return False
+        for hi, k in self.top[i - 1]:
+            if k >= 0 and marks[k] is not other_than:
+                return hi > offset
+        return False
+
+
+def find_marked_spans(text: str, paragraphs: list[Span]) -> MarkedSpans:
     """All quotations in marks, outer ones (level 0) first in text order, then the inner ones."""
     outer: list[MarkedSpan] = []
     pending: list[Span] = []  # pieces of a quotation running over paragraphs
@@ -92,7 +229,7 @@ def find_marked_spans(text: str, paragraphs: list[Span]) -> list[MarkedSpan]:
     for index, span in enumerate(outer):
         for piece in span.pieces:
             inner.extend(_single_spans(text, piece, index))
-    return outer + inner
+    return MarkedSpans(outer + inner)
 
 
 def _double_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:

@@ -19,6 +19,13 @@ the same text again: one cleaning per article on the hot path, and the same outp
 One bad input never stops the run: an ``InputError`` from a reader or from the analyser, and any
 unexpected exception in a worker (code :data:`UNEXPECTED`), becomes a ``Failure`` written with the
 next batch.
+
+One slow input does not hold the others back (issue #16): an article that runs past the time budget
+(``IngestSettings.time_budget``, onrecord.budget) is stopped and recorded as a failure (E009); while
+it runs, the other workers go on, up to :data:`FINISHED_AHEAD` results past it; and what is finished
+before it is committed within :data:`COMMIT_SECONDS`, batch full or not. Results are still written in
+input order (the store's stories depend on it, docs/decisions.md D32), so those after a slow article
+wait for it: at most the budget.
 """
 
 from __future__ import annotations
@@ -31,10 +38,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from onrecord.budget import TIME_BUDGET_SECONDS
 from onrecord.clean import CleanedText, clean_text
 from onrecord.errors import InputError
 from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer, ArticleInput, content_id
@@ -56,9 +65,13 @@ IN_FLIGHT_PER_WORKER = 4
 #: The error code of an unexpected exception while analysing one article (a bug, not bad input):
 #: recorded as a Failure with stage "analyze" like any other, so the run goes on.
 UNEXPECTED = "E999"
-#: Failures of a run kept in :attr:`IngestStats.failed` for the command line to name (all of them are
-#: in the store's failures table).
-FAILURES_KEPT = 10
+#: Results, finished after an article still being analysed, kept in memory to be written after it
+#: (in input order) while the workers go on: enough for the other workers to keep busy for a time
+#: budget's worth of news articles, few enough to bound memory (an analysis is tens of KB).
+FINISHED_AHEAD = 512
+#: The longest a finished result waits to be committed (seconds) when its batch is not full, because
+#: the article after it is slow or the inputs come slowly.
+COMMIT_SECONDS = 2.0
 #: How often (seconds) a worker checks that the process that started it is still alive; a worker
 #: whose parent was killed (SIGKILL leaves no chance to shut the pool down) exits on its own.
 PARENT_CHECK_SECONDS = 1.0
@@ -76,6 +89,8 @@ class IngestSettings:
     batch_size: int = BATCH_SIZE
     max_chars: int = MAX_INPUT_CHARS
     language: str = "en"
+    #: Seconds one article may take before it is stopped and recorded as a failure (None: no limit).
+    time_budget: float | None = TIME_BUDGET_SECONDS
 
     def worker_count(self) -> int:
         return max(1, self.jobs if self.jobs is not None else available_cores())
@@ -106,13 +121,6 @@ class IngestStats:
     failures: int = 0
     #: Transactions committed.
     batches: int = 0
-    #: What this run's own transactions added to the store: articles, their quotations, and the
-    #: change in the number of people (another ingest writing the same store counts its own).
-    stored: int = 0
-    stored_quotes: int = 0
-    stored_people: int = 0
-    #: The first :data:`FAILURES_KEPT` failures of the run.
-    failed: list[Failure] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     elapsed: float = 0.0
 
@@ -139,8 +147,7 @@ class IngestReport:
 
     @property
     def stored(self) -> int:
-        """Articles this run stored (not ``added("articles")``: another ingest may have added some)."""
-        return self.stats.stored
+        return self.added("articles")
 
 
 ProgressCallback = Callable[[IngestStats], None]
@@ -161,9 +168,18 @@ class AnalyzeStage:
     """The per-worker stage: ``__init__`` is the setup (it loads the model), ``process`` one article."""
 
     def __init__(
-        self, *, language: str = "en", max_chars: int = MAX_INPUT_CHARS, analyzer: Analyzer | None = None
+        self,
+        *,
+        language: str = "en",
+        max_chars: int = MAX_INPUT_CHARS,
+        analyzer: Analyzer | None = None,
+        time_budget: float | None = TIME_BUDGET_SECONDS,
     ) -> None:
-        self.analyzer = analyzer if analyzer is not None else Analyzer(language=language, max_chars=max_chars)
+        self.analyzer = (
+            analyzer
+            if analyzer is not None
+            else Analyzer(language=language, max_chars=max_chars, time_budget=time_budget)
+        )
 
     def process(self, task: Task) -> Outcome:
         article = task.article
@@ -183,7 +199,7 @@ class AnalyzeStage:
 _stage: AnalyzeStage | None = None
 
 
-def _init_worker(language: str, max_chars: int, parent: int) -> None:
+def _init_worker(language: str, max_chars: int, parent: int, time_budget: float | None) -> None:
     """The pool's initializer: runs once in each worker process. ``parent`` is the main process's
     pid, passed in rather than read here: the parent may already be gone by the time this runs."""
     global _stage
@@ -191,7 +207,7 @@ def _init_worker(language: str, max_chars: int, parent: int) -> None:
     # (Already ignored since the process started; see _Executor.submit.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent)
-    _stage = AnalyzeStage(language=language, max_chars=max_chars)
+    _stage = AnalyzeStage(language=language, max_chars=max_chars, time_budget=time_budget)
 
 
 def _run_task(task: Task) -> Outcome:
@@ -229,6 +245,7 @@ class _Executor:
                     language=self.settings.language,
                     max_chars=self.settings.max_chars,
                     analyzer=self._analyzer,
+                    time_budget=self.settings.time_budget,
                 )
             future: Future[Outcome] = Future()
             future.set_result(self._stage.process(task))
@@ -240,7 +257,12 @@ class _Executor:
                 # spawn: the same on every platform, and no fork of a process that holds threads.
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.settings.language, self.settings.max_chars, os.getpid()),
+                initargs=(
+                    self.settings.language,
+                    self.settings.max_chars,
+                    os.getpid(),
+                    self.settings.time_budget,
+                ),
             )
         if self._submitted >= self.jobs:
             return self._pool.submit(_run_task, task)
@@ -303,7 +325,8 @@ def ingest(
     writer = _Writer(store, settings.batch_size, stats, progress)
     try:
         tasks = _tasks_to_analyse(items, store, stats, writer)
-        for outcome in _ordered(executor, tasks, executor.jobs * IN_FLIGHT_PER_WORKER):
+        window = executor.jobs * IN_FLIGHT_PER_WORKER
+        for outcome in _ordered(executor, tasks, window, waiting=writer.flush_due):
             writer.add(outcome)
         writer.flush(final=True)
     except KeyboardInterrupt:
@@ -370,25 +393,55 @@ def _tasks_to_analyse(
             else:
                 if task.article_id is not None:
                     seen.add(task.article_id)
-                    writer.first_source.setdefault(task.article_id, task.article.source)
                 yield task
         writer.report()
 
 
-def _ordered(executor: _Executor, tasks: Iterable[Task | Failure], window: int) -> Iterator[Outcome]:
-    """Results in the order of ``tasks``, with at most ``window`` of them in flight."""
+def _ordered(
+    executor: _Executor,
+    tasks: Iterable[Task | Failure],
+    window: int,
+    *,
+    waiting: Callable[[], None] | None = None,
+) -> Iterator[Outcome]:
+    """Results in the order of ``tasks``, as soon as each is ready, with at most ``window`` of them
+    being analysed at a time.
+
+    Finished results behind an unfinished one are kept (up to ``window + FINISHED_AHEAD`` in all)
+    while more tasks are handed out, so one slow article does not leave the other workers idle.
+    ``waiting`` is called at least every :data:`COMMIT_SECONDS` while the next result is not ready
+    (the writer commits what it holds then).
+    """
     pending: deque[Future[Outcome]] = deque()
+    unfinished: set[Future[Outcome]] = set()  # kept exact by each future's done-callback
+
+    def ready() -> Iterator[Outcome]:
+        while pending and pending[0].done():
+            yield pending.popleft().result()
+
+    def wait_for_one(*, head_only: bool) -> None:
+        targets = [pending[0]] if head_only else [f for f in list(unfinished) if not f.done()]
+        if targets:
+            futures_wait(targets, timeout=COMMIT_SECONDS, return_when=FIRST_COMPLETED)
+        if waiting is not None:
+            waiting()
+
     for task in tasks:
         if isinstance(task, Failure):
-            done: Future[Outcome] = Future()
-            done.set_result(task)
-            pending.append(done)
+            future: Future[Outcome] = Future()
+            future.set_result(task)
         else:
-            pending.append(executor.submit(task))
-        while len(pending) >= window:
-            yield pending.popleft().result()
+            future = executor.submit(task)
+        pending.append(future)
+        unfinished.add(future)
+        future.add_done_callback(unfinished.discard)
+        yield from ready()
+        while len(unfinished) >= window or len(pending) >= window + FINISHED_AHEAD:
+            wait_for_one(head_only=len(pending) >= window + FINISHED_AHEAD)
+            yield from ready()
     while pending:
-        yield pending.popleft().result()
+        wait_for_one(head_only=True)
+        yield from ready()
 
 
 class _Writer:
@@ -407,64 +460,44 @@ class _Writer:
         #: articles repeated within it (written with the last batch, after their first copy).
         self.sources: list[ArticleSource] = []
         self.late_sources: list[ArticleSource] = []
-        #: The input each article id of the run came from first, and the failures of the run by
-        #: input: a repeat of an input that failed is listed as a failure too, not dropped.
-        self.first_source: dict[str, str] = {}
-        self.failed_by_input: dict[str, Failure] = {}
+        #: When the oldest outcome not yet committed came (time.monotonic()), None when none waits.
+        self.waiting_since: float | None = None
 
     def add(self, outcome: Outcome) -> None:
         if isinstance(outcome, Failure):
             self.failures.append(outcome)
             self.stats.failures += 1
-            self.failed_by_input[outcome.input] = outcome
-            if len(self.stats.failed) < FAILURES_KEPT:
-                self.stats.failed.append(outcome)
         else:
             self.items.append(outcome)
             self.stats.written += 1
         self.stats.done += 1
-        if len(self.items) + len(self.failures) >= self.batch_size:
+        if self.waiting_since is None:
+            self.waiting_since = time.monotonic()
+        full = len(self.items) + len(self.failures) >= self.batch_size
+        if full or time.monotonic() - self.waiting_since >= COMMIT_SECONDS:
             self.flush()
         else:
             self.report()
 
+    def flush_due(self) -> None:
+        """Commit what is held if it has waited :data:`COMMIT_SECONDS` (called while the next
+        result is slow to come)."""
+        if self.waiting_since is not None and time.monotonic() - self.waiting_since >= COMMIT_SECONDS:
+            self.flush()
+
     def flush(self, *, final: bool = False) -> None:
-        sources = self.sources + (self._late_sources() if final else [])
+        sources = self.sources + (self.late_sources if final else [])
         if self.items or self.failures or sources:
-            written = self.store.write_batch(self.items, self.failures, sources)
+            self.store.write_batch(self.items, self.failures, sources)
             self.stats.batches += 1
-            self.stats.stored += written.articles
-            self.stats.stored_quotes += written.quotes
-            self.stats.stored_people += written.people
             log.debug(
                 "batch %d: %d articles, %d failures", self.stats.batches, len(self.items), len(self.failures)
             )
             self.items, self.failures, self.sources = [], [], []
             if final:
                 self.late_sources = []
+        self.waiting_since = None
         self.report()
-
-    def _late_sources(self) -> list[ArticleSource]:
-        """The repeats within the run, to store as more sources of their first copy; a repeat whose
-        first copy failed becomes a failure of its own (the store would drop its source)."""
-        kept: list[ArticleSource] = []
-        for source in self.late_sources:
-            first = self.first_source.get(source.article_id)
-            failure = self.failed_by_input.get(first) if first is not None else None
-            if failure is None or first == source.source:
-                kept.append(source)
-                continue
-            repeat = Failure(
-                source.source,
-                failure.stage,
-                failure.code,
-                f"the same text as {first}, which failed: {failure.message}",
-            )
-            self.failures.append(repeat)
-            self.stats.failures += 1
-            if len(self.stats.failed) < FAILURES_KEPT:
-                self.stats.failed.append(repeat)
-        return kept
 
     def report(self) -> None:
         self.stats.tick()
