@@ -56,12 +56,13 @@ def test_analyze_many_as_jsonl_with_a_folder_and_bad_inputs(runner, tmp_path):
     result = runner.invoke(main, ["analyze", str(folder), str(lines), "--jsonl"])
     assert result.exit_code == 1
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 3  # one.txt, two.txt, and the good JSON line
-    assert {r["source"] for r in records} >= {str(folder / "one.txt"), "x1"}
+    assert len(records) == 4  # one.txt, two.txt, latin1.txt (decoded) and the good JSON line
+    assert {r["source"] for r in records} >= {str(folder / "one.txt"), str(folder / "latin1.txt"), "x1"}
+    latin1 = next(r for r in records if r["source"] == str(folder / "latin1.txt"))
+    assert latin1["text"] == "Le président a déclaré."
     errors = result.stderr
     for name, code in [
         ("empty.txt", "E001"),
-        ("latin1.txt", "E003"),
         ("binary.txt", "E002"),
         ("more.jsonl:2", "E007"),
         ("more.jsonl:3", "E007"),

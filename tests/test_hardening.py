@@ -18,6 +18,9 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from onrecord.cli import main
+from onrecord.errors import ErrorCode, InputError
+from onrecord.ingest.readers import Decoded, decode_text, read_date
+from onrecord.pipeline import ArticleInput
 from onrecord.query.export import FORMULA_STARTS, ExportTargetError, check_output, csv_text, export
 from onrecord.store import StoredInput, open_store
 from onrecord.web import SECURITY_HEADERS, create_app
@@ -271,3 +274,224 @@ def test_serve_workers_get_the_host_check(db, monkeypatch):
         assert client.get(f"{API_PREFIX}/stats", headers={"host": "evil.example"}).status_code == 400
         assert client.get(f"{API_PREFIX}/stats", headers={"host": "record.example.org"}).status_code == 200
         assert client.get(f"{API_PREFIX}/stats", headers={"host": "localhost"}).status_code == 200
+
+
+# -- defect 4: every JSON Lines record is stored or listed -------------------------------------------------
+GOOD = '"We will not give up," Vladimir Putin said on Friday.'
+OTHER = '"Prices will fall," said Ana Lopez, the minister of finance.'
+
+
+def _ingest_jsonl(analyzer, tmp_path, rows) -> Path:
+    from onrecord.ingest import read_inputs
+    from onrecord.runners.local import IngestSettings, ingest
+
+    lines = tmp_path / "dup.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "lines.db"
+    with open_store(db) as store:
+        ingest(read_inputs([str(lines)]), store, settings=IngestSettings(jobs=1), analyzer=analyzer)
+    return db
+
+
+def _accounted(db: Path) -> tuple[set[str], set[str]]:
+    conn = sqlite3.connect(db)
+    try:
+        stored = {row[0] for row in conn.execute("SELECT source FROM article_sources")}
+        failed = {row[0] for row in conn.execute("SELECT input FROM failures")}
+    finally:
+        conn.close()
+    return stored, failed
+
+
+def test_a_repeated_id_never_hides_a_failure(analyzer, tmp_path, caplog):
+    rows = [
+        {"id": "x", "text": GOOD, "published": "Friday"},
+        {"id": "x", "text": GOOD, "published": "2020-01-02"},
+        {"id": "y", "text": "", "published": "2020-01-02"},
+        {"id": "y", "text": OTHER, "published": "2020-01-02"},
+        {"id": "z", "text": "\x00 binary"},
+        {"id": "z", "text": OTHER + " Again."},
+    ]
+    with caplog.at_level("WARNING", logger="onrecord.ingest.readers"):
+        db = _ingest_jsonl(analyzer, tmp_path, rows)
+    stored, failed = _accounted(db)
+    lines = tmp_path / "dup.jsonl"
+    assert failed == {"y", "z"}
+    assert {"x", f"{lines}:2", f"{lines}:4", f"{lines}:6"} <= stored
+    assert len(stored | failed) == len(rows)  # every line under its own name
+    assert "[W003]" in caplog.text and f"{lines}:4" in caplog.text
+
+
+# -- defect 5: dates as feeds and people write them --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020-01-02", "2020-01-02"),
+        ("2020-01-02T10:00:00Z", "2020-01-02"),
+        ("Mon, 02 Jan 2020 10:00:00 GMT", "2020-01-02"),
+        ("Thu, 2 Jan 2020 23:30:00 -0500", "2020-01-02"),
+        ("January 2, 2020", "2020-01-02"),
+        ("2 January 2020", "2020-01-02"),
+        ("23 April 2010", "2010-04-23"),
+        ("Thursday, 2 January 2020, 10:00", "2020-01-02"),
+        ("12/25/2020", "2020-12-25"),
+        ("25.12.2020", "2020-12-25"),
+        ("Friday", None),  # no year: dateutil would fill in this week
+        ("January 2020", None),  # no day
+        ("01/02/2020", None),  # 1 February or 2 January
+        ("2020-02-30", None),
+        ("", None),
+    ],
+)
+def test_read_date(value, expected):
+    assert read_date(value) == expected
+
+
+def test_an_unreadable_date_is_stored_undated_with_a_warning(analyzer, tmp_path, caplog):
+    rows = [
+        {"id": "rss", "text": GOOD, "published": "Mon, 02 Jan 2020 10:00:00 GMT"},
+        {"id": "written", "text": OTHER, "date": "January 2, 2020"},
+        {"id": "vague", "text": GOOD + " He left.", "published": "last Friday"},
+    ]
+    with caplog.at_level("WARNING", logger="onrecord.ingest.readers"):
+        db = _ingest_jsonl(analyzer, tmp_path, rows)
+    conn = sqlite3.connect(db)
+    dates = dict(conn.execute("SELECT source, published FROM articles"))
+    failures = conn.execute("SELECT count(*) FROM failures").fetchone()[0]
+    conn.close()
+    assert dates == {"rss": "2020-01-02", "written": "2020-01-02", "vague": None}
+    assert failures == 0
+    assert "vague: [W001] publication date 'last Friday' cannot be read" in caplog.text
+
+
+# -- defect 6: encodings -------------------------------------------------------------------------------------
+CP1252_TEXT = (
+    "\u201cWe will not raise taxes this year,\u201d said Jos\u00e9 P\u00e9rez, the mayor of the caf\u00e9 "
+    "district, on Friday. The budget of \u00a35 million \u2013 a record \u2013 was approved by the council."
+)
+
+
+def _read_one(path: Path):
+    from onrecord.ingest import read_inputs
+
+    items = list(read_inputs([str(path)]))
+    assert len(items) == 1
+    return items[0]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig"])
+def test_legacy_and_utf16_text_is_decoded(analyzer, tmp_path, encoding):
+    text = CP1252_TEXT
+    if encoding == "latin-1":  # no curly quotes or dashes in Latin-1
+        text = text.translate({0x201C: '"', 0x201D: '"', 0x2013: "-"})
+    path = tmp_path / "article.txt"
+    path.write_bytes(text.encode(encoding))
+    item = _read_one(path)
+    assert not isinstance(item, InputError), item
+    assert item.text == text
+    analysis = analyzer.analyze(item.text, source=item.source)
+    assert analysis.quotes, "the decoded text is analysed"
+    for quote in analysis.quotes:
+        for start, end in quote.content_spans:  # offsets into the decoded text
+            assert quote.content.startswith(item.text[start:end][:10])
+
+
+def test_utf16_json_lines_are_read(tmp_path):
+    from onrecord.ingest import read_inputs
+
+    path = tmp_path / "news.jsonl"
+    rows = [{"id": "a", "text": CP1252_TEXT}, {"id": "b", "text": "Line\u2028two, he said."}]
+    path.write_bytes("".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in rows).encode("utf-16"))
+    items = list(read_inputs([str(path)]))
+    assert [i.text for i in items] == [r["text"] for r in rows]
+
+
+def test_a_few_bad_bytes_in_utf8_are_replaced_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(CP1252_TEXT.encode("utf-8") + b" caf\xe9.")
+    with caplog.at_level("WARNING", logger="onrecord.ingest.readers"):
+        item = _read_one(path)
+    assert not isinstance(item, InputError)
+    assert item.text == CP1252_TEXT + " caf\ufffd."
+    assert "[W002]" in caplog.text and "unsure" in caplog.text
+
+
+def test_only_what_is_not_text_is_refused(tmp_path):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    item = _read_one(binary)
+    assert isinstance(item, InputError) and item.code is ErrorCode.BINARY
+    assert isinstance(decode_text(CP1252_TEXT.encode("cp1252"), "x"), Decoded)
+    assert decode_text(CP1252_TEXT.encode("cp1252"), "x").encoding == "cp1252"
+
+
+def test_a_repeat_of_a_failed_record_is_listed_not_dropped(analyzer, tmp_path):
+    rows = [
+        {"id": "a", "text": "   "},  # empty once cleaned: E001
+        {"id": "b", "text": "   "},  # the same text: a repeat of a failed input
+        {"id": "c", "text": GOOD},
+    ]
+    db = _ingest_jsonl(analyzer, tmp_path, rows)
+    stored, failed = _accounted(db)
+    assert stored == {"c"} and failed == {"a", "b"}
+    conn = sqlite3.connect(db)
+    message = conn.execute("SELECT code, message FROM failures WHERE input = 'b'").fetchone()
+    conn.close()
+    assert message[0] == "E001" and message[1].startswith("the same text as a, which failed: ")
+
+
+# -- defect 10: ingest says what failed, and what it stored -----------------------------------------------
+def test_ingest_names_failed_inputs_and_exits_1(runner, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    for n in range(12):
+        (folder / f"empty-{n:02d}.txt").write_text("", encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = runner.invoke(main, ["ingest", str(folder), "--db", str(db), "-j", "1", "-q"])
+    assert result.exit_code == 1
+    named = [line for line in result.stderr.splitlines() if line.startswith("onrecord: error: ")]
+    assert len(named) == 10 and all("[E001]" in line for line in named)
+    assert f"12 of 13 inputs failed (2 more not shown); `onrecord failures --db {db}`" in result.stderr
+    assert "1 new articles" in result.stdout
+
+
+def test_a_mistyped_path_creates_no_store(runner, tmp_path):
+    db = tmp_path / "news.db"
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nwes"), "--db", str(db), "-j", "1"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'nwes'}: [E006] no such file or folder" in result.stderr
+    assert "was not created" in result.stderr
+    assert not db.exists() and not Path(str(db) + "-wal").exists()
+
+
+def test_an_existing_store_records_the_failure_of_a_mistyped_path(runner, db, tmp_path):
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nwes"), "--db", str(db), "-j", "1"])
+    assert result.exit_code == 1 and "[E006]" in result.stderr
+    assert str(tmp_path / "nwes") in _accounted(db)[1]
+
+
+def test_ingest_reports_what_this_run_stored_not_what_another_did(analyzer, db, monkeypatch):
+    """Two ingests of the same articles at once: both find them missing, both analyse them, one
+    writes them. Here the other run's commit lands between this run's check and its write (the store
+    says it knows none of the ids, yet holds them): this run stored nothing and must say so."""
+    from onrecord.cli.ingest import format_summary
+    from onrecord.runners.local import IngestSettings, ingest
+    from onrecord.store import SQLiteStore
+
+    items = [ArticleInput(text, source=f"again-{i}.txt") for i, text in enumerate(TEXTS)]
+    monkeypatch.setattr(SQLiteStore, "known_ids", lambda self, ids: set())
+    with open_store(db) as store:
+        report = ingest(items, store, settings=IngestSettings(jobs=1), analyzer=analyzer)
+    assert report.stats.written == len(TEXTS)  # analysed again, as the racing run did
+    assert report.stored == 0 and report.stats.stored_quotes == 0
+    assert "stored      0 new articles, 0 quotes, 0 new people" in format_summary(report, db)
+
+
+def test_write_batch_returns_what_it_added(analyzer, tmp_path):
+    item = StoredInput(analyzer.analyze(GOOD, source="a.txt"), GOOD)
+    with open_store(tmp_path / "w.db") as store:
+        first = store.write_batch([item])
+        second = store.write_batch([item])
+    assert (first.articles, first.quotes, first.people) == (1, len(item.analysis.quotes), 1)
+    assert (second.articles, second.quotes, second.people) == (0, 0, 0)

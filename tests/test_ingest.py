@@ -71,7 +71,7 @@ BATCH = 4
 
 def write_corpus(folder: Path, n: int = ARTICLES) -> Path:
     """``n`` small articles with distinct names and numbers (so distinct ids), one exact duplicate,
-    and two inputs that cannot be analysed (empty, not UTF-8)."""
+    and two inputs that cannot be analysed (empty, not text)."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7 + i // len(FIRST)) % len(LAST)]
@@ -90,7 +90,7 @@ def write_corpus(folder: Path, n: int = ARTICLES) -> Path:
         (folder / f"article-{i:03d}.txt").write_text(text, encoding="utf-8")
     shutil.copy(folder / "article-000.txt", folder / "copy-of-000.txt")
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Le président a déclaré: « Non ».".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00 not text")
     return folder
 
 
@@ -157,7 +157,9 @@ def run_ingest(corpus: Path, db: Path, jobs: int) -> tuple[subprocess.CompletedP
     result = subprocess.run(
         ingest_command(corpus, db, jobs), capture_output=True, text=True, timeout=300, check=False
     )
-    assert result.returncode == 0, result.stderr
+    # the corpus holds two inputs that fail: named on stderr, exit status 1 (the run completed)
+    assert result.returncode == 1, result.stderr
+    assert "2 of 51 inputs failed" in result.stderr and "binary.txt: [E002]" in result.stderr
     return result, time.perf_counter() - start
 
 
@@ -221,8 +223,8 @@ def test_clean_run_stores_every_article_once_and_records_the_failures(clean_j1: 
     assert len(tables["articles"]) == 48
     assert len(tables["quotes"]) >= 48 * 3
     assert sorted((Path(str(row[0])).name, row[2]) for row in tables["failures"]) == [
+        ("binary.txt", "E002"),
         ("empty.txt", "E001"),
-        ("latin1.txt", "E003"),
     ]
 
 
@@ -308,7 +310,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_analysed(
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode in (0, 130), stderr
+    assert proc.returncode in (1, 130), stderr  # 1: it completed (two inputs of the corpus fail)
     assert "Traceback" not in stderr
     if proc.returncode == 130:
         assert "run the same command to resume" in stderr
@@ -355,8 +357,9 @@ def test_bad_inputs_become_failures_and_the_run_completes(runner: CliRunner, tmp
     lines.write_text(json.dumps({"id": "x1", "text": GOOD}) + "\nnot json\n", encoding="utf-8")
     db = tmp_path / "news.db"
     result = runner.invoke(main, ["ingest", str(folder), str(lines), "--db", str(db), "-j", "1"])
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr
     assert "failures    3" in result.stdout and "the run completed" in result.stdout
+    assert f"{lines}:2: [E007]" in result.stderr and "onrecord failures --db" in result.stderr
     assert "duplicates  1" in result.stdout
     conn = sqlite3.connect(db)
     rows = sorted(conn.execute("SELECT input, stage, code FROM failures"))

@@ -67,7 +67,7 @@ def _write_corpus(folder: Path) -> list[Path]:
     edited = "\n".join([*paragraphs[:-1], "This sentence was added by another outlet's editor today."])
     (folder / "zz-edited.txt").write_text(edited, encoding="utf-8")  # a wire copy: the same story
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Café au lait, said the cook.".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00 not text")
     (folder / "broken.jsonl").write_text('{"text": 3}\nnot json\n', encoding="utf-8")
     if SHARED.is_dir():
         texts = sorted((SHARED / "polnear" / "dev" / "text").glob("*.txt"))[:4]
@@ -221,7 +221,7 @@ def test_failures_are_rows_not_a_crashed_job(spark_output, loaded_db: Path, corp
     root = _root(corpus)
     failures = {r["input"]: r["code"] for r in pq.read_table(out / "derived" / "failures").to_pylist()}
     assert failures[str(root / "empty.txt")] == "E001"
-    assert failures[str(root / "latin1.txt")] == "E003"
+    assert failures[str(root / "binary.txt")] == "E002"
     assert failures[str(root / "broken.jsonl") + ":1"] == "E007"
     assert failures[str(root / "broken.jsonl") + ":2"] == "E007"
     stored = dict(sqlite3.connect(loaded_db).execute("SELECT input, code FROM failures").fetchall())

@@ -107,21 +107,31 @@ def test_a_new_file_gets_every_migration_and_reopens(tmp_path):
 
 
 def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
-    """A store at version 1 (no full-text index) holding data: opening it adds the index and fills it."""
+    """A store at version 4 (before the speaker-resolution columns) holding data: opening it adds the
+    columns, the old rows read with no resolution. (The writer writes the newest columns, so a store
+    older than that cannot be filled by it; steps 2-4 are checked by the full-text tests on new stores.)"""
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, str(path), target=1) == 1
+    assert migrate(conn, str(path), target=4) == 4
+    for column in ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end"):
+        conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")  # as the writer expects; dropped below
+    conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
     from onrecord.store.sqlite import _write  # the writer's body, run here against the old schema
 
     conn.execute("BEGIN")
     _write(conn, [pool["putin_full"]], [])
     conn.execute("COMMIT")
+    for column in ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end"):
+        conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
+    conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
     conn.close()
     with pytest.raises(StoreError, match="older than this onrecord"):
         open_store(path, readonly=True)
     with open_store(path) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert [q.content for q in store.quotes(contains="air base")] == ["The air base stays open,"]
+        columns = "speaker_named, speaker_resolution, antecedent_start, antecedent_end"
+        assert set(store.connection.execute(f"SELECT {columns} FROM quotes")) == {(None, None, None, None)}
 
 
 def test_a_newer_store_and_a_foreign_database_are_refused(tmp_path):
@@ -326,7 +336,7 @@ def test_groups_and_unresolved_speakers_are_stored_but_are_not_people(pool):
         ).fetchall()
         assert rows == [
             ("group", "Jane Doe and Bill Roe", None, '["person:jane-doe", "person:bill-roe"]'),
-            ("unresolved", None, None, None),
+            ("unnamed", "Officials", None, None),  # an unnamed speaker: stored, never a person
         ]
         assert store.counts()["people"] == 0 and store.counts()["statements"] == 2
 
@@ -538,15 +548,22 @@ def test_one_batch_and_a_killed_batch_give_the_same_stories(tmp_path, wire, monk
         assert len(set(stories_of(store.connection).values())) == 2
 
 
+_RESOLUTION_COLUMNS = ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end")
+
+
 def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     assert migrate(conn, str(path), target=2) == 2
     from onrecord.store.sqlite import _write  # the writer's body, without stories (as version 2 wrote)
 
+    for column in _RESOLUTION_COLUMNS:  # the writer writes them; version 2 had none
+        conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")
     conn.execute("BEGIN")
     _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
     conn.execute("COMMIT")
+    for column in _RESOLUTION_COLUMNS:
+        conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
     conn.close()
     with open_store(path) as store:
         conn = store.connection
@@ -561,6 +578,8 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
         assert conn.execute("SELECT max(stories) FROM statements").fetchone()[0] == 1
         with open_store(":memory:") as fresh:  # the same as writing them into a new store
             fresh.write_batch([wire["original"], wire["unrelated"], wire["copy"]])
+            # ... but for how each speaker was decided, which rows stored before version 5 lack
+            fresh.connection.execute(f"UPDATE quotes SET {' = NULL, '.join(_RESOLUTION_COLUMNS)} = NULL")
             assert dump(fresh.connection) == dump(conn)
 
 

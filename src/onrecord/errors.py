@@ -21,6 +21,14 @@ class ErrorCode(str, Enum):
     TIME_BUDGET = "E009"  # the analysis ran past the per-article time budget (onrecord.budget)
 
 
+class WarningCode(str, Enum):
+    """What a reader had to guess: logged as ``SOURCE: [CODE] MESSAGE``; the input is still read."""
+
+    DATE_UNREAD = "W001"
+    ENCODING_UNSURE = "W002"
+    NAME_REPEATED = "W003"
+
+
 class OnrecordError(Exception):
     """Base class of onrecord's own errors."""
 

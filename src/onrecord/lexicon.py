@@ -76,6 +76,22 @@ class Lexicon:
     not_roles: frozenset[str]
     #: Frequent function words, for telling whether a text is in this language at all.
     function_words: frozenset[str]
+    #: Descriptions of speakers (docs/entities.md, "Descriptions"): nouns for people that are not
+    #: titles ("experts", "investigators"); nouns for a company, which "the firm" resolves to the
+    #: organisation in focus; nouns whose speakers stay unnamed rather than going to the article's
+    #: main person ("a spokesman", "officials"); collective nouns that take "they" ("police").
+    speaker_nouns: frozenset[str] = frozenset()
+    company_nouns: frozenset[str] = frozenset()
+    anonymous_nouns: frozenset[str] = frozenset()
+    plural_nouns: frozenset[str] = frozenset()
+    #: Bodies that speak as one, and stay unnamed speakers when the article names none ("the
+    #: government", "the ministry", "Jackson's defence"); any other thing is no speaker.
+    body_nouns: frozenset[str] = frozenset()
+    #: Words that end like a person noun (-man, -ist, -ian) but are none ("human", "list").
+    not_person_nouns: frozenset[str] = frozenset()
+    #: Last words of company names ("Acme Corp", "Vestey Group"): a name the NER model missed that
+    #: ends so is an organisation, not a person.
+    org_suffixes: frozenset[str] = frozenset()
     #: The learned cue table (empty, and then the word lists alone decide, when a language has none).
     cue_table: CueTable = field(default_factory=CueTable)
 
@@ -98,6 +114,13 @@ def load_lexicon(language: str = "en") -> Lexicon:
         person_nouns=frozenset(raw["person_nouns"]),
         title_words=frozenset(raw["title_words"]),
         honorific_gender=dict(raw["honorifics"]),
+        speaker_nouns=frozenset(raw.get("speaker_nouns", ())),
+        company_nouns=frozenset(raw.get("company_nouns", ())),
+        anonymous_nouns=frozenset(raw.get("anonymous_nouns", ())),
+        plural_nouns=frozenset(raw.get("plural_nouns", ())),
+        org_suffixes=frozenset(raw.get("org_suffixes", ())),
+        body_nouns=frozenset(raw.get("body_nouns", ())),
+        not_person_nouns=frozenset(raw.get("not_person_nouns", ())),
         function_words=frozenset(raw["function_words"]),
         not_roles=frozenset(raw["not_roles"]),
         first_name_gender={

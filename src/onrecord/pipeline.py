@@ -35,7 +35,7 @@ COMPONENTS = {
     "clean": "onrecord.clean.v1",
     "entities": "onrecord.entities.v1",
     "quotes": "onrecord.quotes.v2",  # v2: the learned cue table (2026-11-28)
-    "speakers": "onrecord.speakers.v1",
+    "speakers": "onrecord.speakers.v2",  # v2: typed entities, unnamed speakers (2026-12)
     "dates": "onrecord.dates.v1",
 }
 #: Inputs longer than this are refused: a news article is a few thousand words; 1M characters is a
@@ -254,6 +254,9 @@ class Analyzer:
                 entity=entity_id,
                 mention_kind=speaker.kind,
                 entities=tuple(e.id for e in speaker.group),
+                named=speaker.named,
+                resolution=speaker.rule,
+                antecedent_span=to_orig(*speaker.antecedent_span) if speaker.antecedent_span else None,
             ),
             nested_in=cand.parent,
             confidence=RULES[cand.rule] if cand.confidence is None else round(cand.confidence, 2),

@@ -27,6 +27,14 @@ class Speaker:
     mention_kind: MentionKind | None = None
     #: For a plural speaker ("They told me ...") resolved to several people.
     entities: tuple[str, ...] = ()
+    #: True for a named person, organisation or group; False for an unnamed speaker known only by a
+    #: description ("a spokesman for the firm"); None when there is no speaker.
+    named: bool | None = None
+    #: How the speaker was decided: the resolver's rule ("name", "pronoun.salience",
+    #: "description.role", "description.new", ...; docs/entities.md), None when there is no speaker.
+    resolution: str | None = None
+    #: The earlier mention of the same entity that a pronoun or description was linked through.
+    antecedent_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,9 @@ class Analysis:
                     entity=q["speaker"].get("entity"),
                     mention_kind=q["speaker"].get("mention_kind"),
                     entities=tuple(q["speaker"].get("entities") or ()),
+                    named=q["speaker"].get("named"),
+                    resolution=q["speaker"].get("resolution"),
+                    antecedent_span=_opt_span(q["speaker"].get("antecedent_span")),
                 ),
                 nested_in=q.get("nested_in"),
                 confidence=q["confidence"],

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import click
 
 if TYPE_CHECKING:
+    from onrecord.ingest.readers import Item
     from onrecord.runners.local import IngestReport, IngestStats
+    from onrecord.store import Failure
 
 #: Seconds between progress lines when stderr is not a terminal (a log file, CI), and between
 #: redraws of the progress line when it is.
@@ -83,8 +87,10 @@ def ingest(
 
     Articles already in the database (the same cleaned text) are skipped before any analysis, so an
     interrupted ingest is resumed by running the same command again. An input that cannot be analysed
-    is recorded as a failure in the database and the others go on; the exit status is 0 when the run
-    completed, failures or not, and 1 when it stopped (what it had written is kept).
+    is recorded as a failure in the database and the others go on; the first few are named on stderr
+    (`onrecord failures --db FILE` lists them all). The exit status is 0 when every input was stored,
+    1 when any failed or the run stopped (what it had written is kept). When nothing could be read and
+    the database does not exist yet, none is created.
     """
     from onrecord.budget import TIME_BUDGET_SECONDS
     from onrecord.cli.inputs import input_items
@@ -104,6 +110,8 @@ def ingest(
     budget = TIME_BUDGET_SECONDS if time_budget is None else time_budget
     settings = IngestSettings(jobs=jobs, batch_size=batch_size, max_chars=limit, time_budget=budget)
     progress = None if quiet else Progress(sys.stderr, jobs=settings.worker_count())
+    if not db_path.exists():
+        items = _something_to_store(items, db_path)
     try:
         store = open_store(db_path)
     except Exception as exc:
@@ -134,6 +142,44 @@ def ingest(
     if progress:
         progress.finish()
     click.echo(format_summary(report, db_path))
+    if report.stats.failures:
+        _name_failures(report.stats.failed, report.stats.failures, report.stats.read, db_path)
+        sys.exit(1)
+
+
+#: Failed inputs named on stderr at the end of a run (the store lists them all).
+FAILURES_SHOWN = 10
+
+
+def _name_failures(failed: list[Failure], count: int, read: int, db_path: Path) -> None:
+    for failure in failed[:FAILURES_SHOWN]:
+        click.echo(f"onrecord: error: {failure.input}: [{failure.code}] {failure.message}", err=True)
+    more = f" ({count - FAILURES_SHOWN:,} more not shown)" if count > FAILURES_SHOWN else ""
+    click.echo(
+        f"onrecord: {count:,} of {read:,} inputs failed{more}; `onrecord failures --db {db_path}` lists "
+        "them all",
+        err=True,
+    )
+
+
+def _something_to_store(items: Iterator[Item], db_path: Path) -> Iterator[Item]:
+    """``items`` as they were, once one of them is an article; if none is (a mistyped path, a folder
+    of nothing onrecord reads), their errors on stderr and exit status 1, with no database created."""
+    from onrecord.errors import InputError
+
+    errors: list[InputError] = []
+    for item in items:
+        if isinstance(item, InputError):
+            errors.append(item)
+            continue
+        return itertools.chain(errors, [item], items)
+    for error in errors[:FAILURES_SHOWN]:
+        click.echo(f"onrecord: error: {error}", err=True)
+    if len(errors) > FAILURES_SHOWN:
+        click.echo(f"onrecord: ... and {len(errors) - FAILURES_SHOWN:,} more", err=True)
+    what = f"none of the {len(errors):,} inputs could be read" if errors else "there was no input"
+    click.echo(f"onrecord: {what}; {db_path} was not created", err=True)
+    sys.exit(1)
 
 
 class Progress:
@@ -182,15 +228,15 @@ def format_summary(report: IngestReport, db_path: Path) -> str:
         f"onrecord ingest: done in {_duration(stats.elapsed)} ({stats.articles_per_second:.1f} articles/s, "
         f"{report.jobs} worker{'s' * (report.jobs != 1)})",
         f"  read        {stats.read:,} inputs",
-        f"  stored      {report.stored:,} new articles, {report.added('quotes'):,} quotes, "
-        f"{report.added('people'):,} new people",
+        f"  stored      {stats.stored:,} new articles, {stats.stored_quotes:,} quotes, "
+        f"{stats.stored_people:,} new people",
         f"  skipped     {stats.skipped:,} already stored",
         f"  duplicates  {stats.duplicates:,} (the same text as an earlier input)",
     ]
     if stats.failures:
         lines.append(
             f"  failures    {stats.failures:,} (recorded in the database with their error codes; "
-            "the run completed)"
+            "the run completed; listed on stderr)"
         )
     else:
         lines.append("  failures    0")

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from onrecord.entities.gender import first_name_gender
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 
@@ -41,6 +42,14 @@ class EntityBuilder:
     roles: list[str] = field(default_factory=list)
     gender: str | None = None  # "m" | "f" when the text tells (honorifics, resolved pronouns)
     id: str = ""
+    #: False for an unnamed speaker ("a spokesman for the firm"), known only by a description.
+    named: bool = True
+    #: For an unnamed speaker: the lemma of its description's head noun ("spokesman", "official"),
+    #: whether the description is plural ("officials") and whether it is a person ("a spokesman") or
+    #: a body ("the government").
+    head: str | None = None
+    plural: bool = False
+    human: bool = True
 
     @property
     def name(self) -> str:
@@ -100,6 +109,14 @@ class EntityIndex:
         assert person is not None
         self._attach(person, span, text)
         return person
+
+    def add_other_mention(self, span: OffsetSpan, text: str, label: str) -> EntityBuilder:
+        """A name of an organisation (or place) the NER model missed, found by the speaker resolver."""
+        existing = self._by_span.get(span)
+        if existing is not None:
+            return existing
+        self._add_other(NameMention(span, text, label, -1, -1, -1))
+        return self._by_span[span]
 
     def add_reference(self, entity: EntityBuilder, span: OffsetSpan) -> None:
         """A pronoun or description resolved to an entity becomes one of its mentions."""
@@ -168,6 +185,20 @@ class EntityIndex:
                 best = (overlap, entity)
         return best[1] if best else None
 
+    def add_unnamed(
+        self, span: OffsetSpan, description: str, *, head: str, plural: bool, human: bool
+    ) -> EntityBuilder:
+        """An unnamed speaker, named by its description ("a spokesman for the firm")."""
+        entity = EntityBuilder(type="UNNAMED", named=False, head=head, plural=plural, human=human)
+        self.entities.append(entity)
+        self._attach(entity, span, description)
+        return entity
+
+    def add_description(self, entity: EntityBuilder, span: OffsetSpan, description: str) -> None:
+        """A further description of an unnamed speaker ("the spokesman" after "a spokesman for X")."""
+        entity.mentions.append(span)
+        entity.names.append(description)
+
     def people(self) -> list[EntityBuilder]:
         return [e for e in self.entities if e.type == "PERSON"]
 
@@ -209,7 +240,7 @@ def _trim_mention(
             and (
                 doc[start].lower_ in lexicon.title_words
                 or doc[start].lower_ in lexicon.person_nouns
-                or doc[start].pos_ == "ADJ"
+                or (doc[start].pos_ == "ADJ" and not _first_name(doc[start].text, lexicon))
             )
         )
     ):
@@ -224,6 +255,11 @@ def _trim_mention(
         return None
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+def _first_name(word: str, lexicon: Lexicon) -> bool:
+    """A capitalised word the tagger calls an adjective ("Dominic Hirsch") that is a first name."""
+    return word[:1].isupper() and first_name_gender(word, lexicon) is not None
 
 
 def _other_key(text: str) -> str:

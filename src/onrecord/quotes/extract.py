@@ -559,7 +559,9 @@ def _reported(
             pieces = _content(para, complement, lexicon, marks)
         if not passive:
             subject = _subject_of(token, lexicon.person_nouns)
-            if subject is None or subject.lower_ in {"it", "there"}:
+            if subject is None or subject.lower_ == "there":
+                return None
+            if subject.lower_ == "it" and not _organisation_it(para, token, subject, lexicon):
                 return None
     if pieces is None:
         return None
@@ -931,6 +933,14 @@ def _negated(verb: Token) -> bool:
         return True
     head = verb.head
     return verb.dep_ == "xcomp" and head.lemma_.lower() in REFUSAL_VERBS
+
+
+def _organisation_it(para: ParsedParagraph, verb: Token, subject: Token, lexicon: Lexicon) -> bool:
+    """Is "it" the subject of a speech verb standing for an organisation named earlier in the
+    paragraph ("Acme said on Monday ... It said it would ...")? "It seems that ..." is nobody's."""
+    if verb.lemma_.lower() not in lexicon.speech_verbs:
+        return False
+    return any(t.ent_type_ in {"ORG", "GPE", "NORP"} for t in para.doc[: subject.i])
 
 
 def _subject_of(verb: Token, people: frozenset[str] = frozenset()) -> Token | None:

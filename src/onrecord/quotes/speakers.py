@@ -1,21 +1,33 @@
-"""Who the speaker of a quotation is: the subject of its cue, resolved to an entity.
+"""Who the speaker of a quotation is: the subject of its cue, resolved to an entity of the article.
 
 No coreference model can be installed offline, so this is onrecord's own resolver, built on salience
-(Lappin & Leass 1994, much simplified): every mention of a person adds weight to that person, more for
-subjects and speakers, and the weight halves with each paragraph of distance. A pronoun goes to the
-heaviest compatible person before it; a definite description ("The ousted president") goes to the
-person whose known role shares its head noun, else to the heaviest person near it; with nothing
-before it (a description in the lead, as in the seed article), to the first person named after it.
+(Lappin & Leass 1994, much simplified): every mention of a person or organisation adds weight to it,
+more for subjects and speakers, and the weight decays with each sentence of distance. The entities a
+speaker can be are typed: people, organisations (and places that speak, "China said"), groups of
+people joined by "and", and unnamed speakers ("a spokesman for the firm", "officials"), which the
+resolver creates from their description and which later mentions ("the spokesman", "she") can point to.
+
+- A pronoun goes to the most salient entity it agrees with: he/she to a person (or an unnamed person)
+  whose gender is that one or unknown; it/its to an organisation or an unnamed body; they to a group,
+  a plural unnamed speaker or an organisation.
+- A description of a person ("the chancellor") goes to the person the article gives that role; in the
+  lead, with nobody before it, to the first person named after it; an organisation's description
+  ("the firm") to the organisation in focus. What cannot be resolved becomes an unnamed speaker, never
+  a wrong name.
+
+Every resolution says how it was made (``ResolvedSpeaker.rule``; docs/entities.md lists the rules).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from onrecord.entities.gender import name_gender
 from onrecord.entities.people import EntityBuilder, EntityIndex
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
@@ -23,18 +35,33 @@ from onrecord.records import MentionKind
 
 OffsetSpan = tuple[int, int]
 
-#: Weights of a mention by its role in the sentence, and the decay per paragraph of distance.
-#: Chosen by hand on the seed article and PolNeAR train; rerun `onrecord evaluate` after a change.
+#: Weights of a mention by its role in the sentence, and the decay per sentence of distance.
+#: Chosen on the seed article, PolNeAR train and speakers-dev (its error classes, not its articles);
+#: rerun `onrecord evaluate` on all three after a change.
 WEIGHT_SPEAKER = 3.0
 WEIGHT_SUBJECT = 2.0
 WEIGHT_OTHER = 1.0
-DECAY_PER_PARAGRAPH = 0.5
-#: How many paragraphs back a pronoun or description looks for its antecedent.
-WINDOW_PARAGRAPHS = 4
+DECAY_PER_SENTENCE = 0.5
+#: Crossing into a new paragraph costs this much more (a new paragraph often brings a new voice).
+DECAY_PER_PARAGRAPH = 0.8
+#: How many sentences back a pronoun or description looks for its antecedent.
+WINDOW_SENTENCES = 12
 #: How many paragraphs ahead a description with no antecedent looks (cataphora in a lead sentence).
 LOOKAHEAD_PARAGRAPHS = 2
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+#: NER labels of entities that can speak besides people: organisations, and places or nationalities
+#: standing for their governments ("China said", "the Americans said").
+_SPEAKING_LABELS = frozenset({"ORG", "GPE", "NORP"})
+#: Words of one family: "the spokeswoman" can be "a spokesperson for the ministry".
+_FAMILIES = {
+    "spokeswoman": "spokesman",
+    "spokesperson": "spokesman",
+    "authority": "government",
+    "administration": "government",
+    "chairwoman": "chairman",
+    "chair": "chairman",
+}
 
 
 @dataclass
@@ -45,14 +72,40 @@ class ResolvedSpeaker:
     entity: EntityBuilder | None
     kind: MentionKind | None
     group: tuple[EntityBuilder, ...] = ()
+    #: How the speaker was decided (docs/entities.md, "Speaker resolution"), e.g. "pronoun.salience".
+    rule: str | None = None
+    #: The mention of the entity that the resolution went through (the antecedent of a pronoun or a
+    #: description), offsets into the cleaned text.
+    antecedent_span: OffsetSpan | None = None
+
+    @property
+    def named(self) -> bool | None:
+        """True for a named person, organisation or group; False for an unnamed speaker; None when
+        there is no speaker."""
+        if self.name is None:
+            return None
+        if self.rule == "name.joint":
+            return True
+        if self.group:
+            return all(e.named for e in self.group)
+        return self.entity.named if self.entity is not None else False
 
 
 @dataclass(frozen=True)
 class _Event:
     offset: int
     paragraph: int
+    sentence: int
     entity: EntityBuilder
     weight: float
+
+
+@dataclass(frozen=True)
+class _Group:
+    offset: int
+    paragraph: int
+    sentence: int
+    members: tuple[EntityBuilder, ...]
 
 
 class SpeakerResolver:
@@ -61,22 +114,31 @@ class SpeakerResolver:
         self.index = index
         self.lexicon = lexicon
         self.events: list[_Event] = []
-        self.groups: list[tuple[int, int, tuple[EntityBuilder, ...]]] = []  # offset, paragraph, people
-        self._collect()
+        self.groups: list[_Group] = []
+        self._sentence_starts: list[int] = []
+        body = [p for p in article.paragraphs if not p.is_heading]
+        self._lead = body[0].index if body else -1
+        for para in body:
+            self._sentence_starts.extend(s for s, _ in para.sentences)
+        self._collect(body)
 
-    def _collect(self) -> None:
-        for para in self.article.paragraphs:
-            if para.is_heading:
-                continue
+    def sentence_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
+
+    def _collect(self, body: list[ParsedParagraph]) -> None:
+        for para in body:
             for ent in para.doc.ents:
-                if ent.label_ != "PERSON":
+                if ent.label_ != "PERSON" and ent.label_ != "ORG":
                     continue
                 entity = self.index.at(*para.span_offsets(ent))
-                if entity is None or entity.type != "PERSON":
+                if entity is None or entity.type not in {"PERSON", "ORG"}:
                     continue
                 weight = WEIGHT_SUBJECT if ent.root.dep_ in _SUBJECT_DEPS else WEIGHT_OTHER
-                self.events.append(_Event(para.offset + ent.start_char, para.index, entity, weight))
+                self._event(para.offset + ent.start_char, para.index, entity, weight)
             self._collect_groups(para)
+
+    def _event(self, offset: int, paragraph: int, entity: EntityBuilder, weight: float) -> None:
+        self.events.append(_Event(offset, paragraph, self.sentence_of(offset), entity, weight))
 
     def _collect_groups(self, para: ParsedParagraph) -> None:
         """People joined by "and" ("Dmitry Medvedev, the Russian president, and Putin"): a group that
@@ -91,10 +153,11 @@ class SpeakerResolver:
             a = self.index.at(*para.span_offsets(first))
             b = self.index.at(*para.span_offsets(second))
             if a is not None and b is not None and a is not b and a.type == b.type == "PERSON":
-                self.groups.append((para.offset + first.start_char, para.index, (a, b)))
+                offset = para.offset + first.start_char
+                self.groups.append(_Group(offset, para.index, self.sentence_of(offset), (a, b)))
 
     def note_speaker(self, entity: EntityBuilder, offset: int, paragraph: int) -> None:
-        self.events.append(_Event(offset, paragraph, entity, WEIGHT_SPEAKER))
+        self._event(offset, paragraph, entity, WEIGHT_SPEAKER)
 
     # -- resolution -------------------------------------------------------------------------------
     def resolve(
@@ -104,21 +167,28 @@ class SpeakerResolver:
             # "X, who said ...": the mention is "who" (what stands at the cue), the speaker is X.
             who = self.resolve(para, head.head.head, enclosing=enclosing)
             span = para.token_offsets(head)
-            return ResolvedSpeaker(who.name, head.text, span, who.entity, "pronoun", who.group)
-        # "his top aide, Tad Devine, told ...": the name in apposition says who the description is.
-        named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
-        if head.pos_ == "NOUN" and named is not None:
-            head = named
+            return ResolvedSpeaker(
+                who.name, head.text, span, who.entity, "pronoun", who.group, "relative", who.mention_span
+            )
+        # "his top aide, Tad Devine, told ...", "Netherlands-based group LNM said": the name in
+        # apposition (or the name the noun is built on) says who the description is.
+        if head.pos_ in {"NOUN", "PROPN", "NUM", "PRON"}:
+            named = self._name_in_apposition(para, head)
+            if named is not None:
+                head = named
         lower = head.lower_
         pron = self.lexicon.pronoun_kind.get(lower)
         offset = para.offset + head.idx
         if head.pos_ == "PRON" or pron is not None:
             span = para.token_offsets(head)
             return self._pronoun(pron, head.text, span, offset, para.index, enclosing)
+        group = self._joint_subject(para, head)
+        if group is not None:
+            return group
         mention = self.index.at(*para.token_offsets(head))
         span = self._phrase_span(para, head)
         text = self.article.text[span[0] : span[1]]
-        if mention is not None:
+        if mention is not None and mention.type != "UNNAMED":
             name_span = self._name_span(mention, para.token_offsets(head)) or span
             return ResolvedSpeaker(
                 mention.name,
@@ -126,12 +196,73 @@ class SpeakerResolver:
                 name_span,
                 mention,
                 "name" if mention.type == "PERSON" else "other",
+                rule="name",
             )
         if head.pos_ == "PROPN":
-            person = self.index.add_person_mention(span, _strip_titles(text, self.lexicon))
-            return ResolvedSpeaker(person.name, text, span, person, "name")
+            name = _strip_titles(text, self.lexicon)
+            if name.split()[-1].lower().strip(".") in self.lexicon.org_suffixes:
+                # "Acme Corp said", "Vestey Group said": a company the NER model missed
+                org = self.index.add_other_mention(span, name, "ORG")
+                return ResolvedSpeaker(org.name, text, span, org, "other", rule="name.parsed")
+            person = self.index.add_person_mention(span, name)
+            return ResolvedSpeaker(person.name, text, span, person, "name", rule="name.parsed")
         return self._description(head, text, span, offset, para.index)
 
+    def _name_in_apposition(self, para: ParsedParagraph, head: Token) -> Token | None:
+        """A name standing beside a common-noun subject: an apposition ("his top aide, Tad Devine"),
+        or a name the noun phrase is built on ("Netherlands-based group LNM")."""
+        for child in head.children:
+            if child.dep_ == "appos":
+                if child.ent_type_ == "PERSON" or (child.pos_ == "PROPN" and self._entity_at(para, child)):
+                    return child
+                inner = self._name_in_apposition(para, child) if child.pos_ in {"NOUN", "PROPN"} else None
+                if inner is not None:
+                    return inner
+            elif child.dep_ == "conj" and child.pos_ == "NOUN":
+                # "Only Fools and Horses star David Jason said": the parser joins the show's name and
+                # "star", and hangs the name on the first word.
+                inner = self._name_in_apposition(para, child)
+                if inner is not None:
+                    return inner
+        return None
+
+    def _entity_at(self, para: ParsedParagraph, token: Token) -> bool:
+        entity = self.index.at(*para.token_offsets(token))
+        return entity is not None and (entity.type == "PERSON" or entity.type in _SPEAKING_LABELS)
+
+    def _joint_subject(self, para: ParsedParagraph, head: Token) -> ResolvedSpeaker | None:
+        """ "Mr Blair and Mr Brown said", "Labour and the Tories say": one statement of a group. Each
+        conjunct is a known entity or a proper noun the NER model missed."""
+        conjuncts = [c for c in head.children if c.dep_ == "conj"]
+        if not conjuncts or not any(c.lower_ == "and" for c in head.children if c.dep_ == "cc"):
+            return None
+        members: list[EntityBuilder] = []
+        names: list[str] = []
+        for token in [head, *conjuncts]:
+            entity = self.index.at(*para.token_offsets(token))
+            if entity is not None and entity.type != "UNNAMED" and entity not in members:
+                members.append(entity)
+                names.append(entity.name)
+            elif token.pos_ == "PROPN" or token.text[:1].isupper():
+                start, end = self._phrase_span(para, token)
+                names.append(_strip_titles(self.article.text[start:end], self.lexicon))
+            else:
+                return None
+        if not members:
+            return None
+        start = para.token_offsets(head.left_edge)[0]
+        end = para.token_offsets(conjuncts[-1])[1]
+        return ResolvedSpeaker(
+            " and ".join(names),
+            self.article.text[start:end],
+            (start, end),
+            None,
+            "name",
+            tuple(members),
+            "name.joint",
+        )
+
+    # -- pronouns ---------------------------------------------------------------------------------
     def _pronoun(
         self,
         pron: str | None,
@@ -142,76 +273,297 @@ class SpeakerResolver:
         enclosing: ResolvedSpeaker | None,
     ) -> ResolvedSpeaker:
         if pron == "self" and enclosing is not None:  # "I" inside a quotation is its speaker
-            return ResolvedSpeaker(enclosing.name, text, span, enclosing.entity, "pronoun", enclosing.group)
+            return ResolvedSpeaker(
+                enclosing.name,
+                text,
+                span,
+                enclosing.entity,
+                "pronoun",
+                enclosing.group,
+                "pronoun.enclosing",
+                enclosing.mention_span,
+            )
         if pron == "p":
-            for g_offset, g_para, people in reversed(self.groups):
-                if g_offset < offset and paragraph - g_para <= WINDOW_PARAGRAPHS:
-                    name = " and ".join(p.name for p in people)
-                    return ResolvedSpeaker(name, text, span, None, "pronoun", people)
-            return ResolvedSpeaker(None, text, span, None, "pronoun")
-        if pron in {"m", "f"}:
-            entity = self._most_salient(offset, paragraph, gender=pron)
+            return self._plural(text, span, offset, paragraph)
+        if pron in {"m", "f", "n"}:
+            entity = self._most_salient(offset, paragraph, agree=pron)
             if entity is not None:
-                if entity.gender is None:
+                if pron in {"m", "f"} and entity.gender is None:
                     entity.gender = pron
                 self.index.add_reference(entity, span)
-                return ResolvedSpeaker(entity.name, text, span, entity, "pronoun")
+                antecedent = self._antecedent(entity, offset)
+                return ResolvedSpeaker(
+                    entity.name,
+                    text,
+                    span,
+                    entity,
+                    "pronoun",
+                    rule="pronoun.salience",
+                    antecedent_span=antecedent,
+                )
         return ResolvedSpeaker(None, text, span, None, "pronoun")
 
+    def _plural(self, text: str, span: OffsetSpan, offset: int, paragraph: int) -> ResolvedSpeaker:
+        """ "they": a group of people named together, a plural unnamed speaker ("officials") or an
+        organisation, whichever is most salient; a group only within the last few sentences."""
+        sentence = self.sentence_of(offset)
+        entity = self._most_salient(offset, paragraph, agree="p")
+        entity_score = self._score_of(entity, offset, paragraph) if entity is not None else 0.0
+        for group in reversed(self.groups):
+            if group.offset < offset and sentence - group.sentence <= 3:
+                weight = WEIGHT_SUBJECT * DECAY_PER_SENTENCE ** (sentence - group.sentence)
+                if weight >= entity_score:
+                    name = " and ".join(p.name for p in group.members)
+                    return ResolvedSpeaker(name, text, span, None, "pronoun", group.members, "pronoun.group")
+                break
+        if entity is not None:
+            self.index.add_reference(entity, span)
+            antecedent = self._antecedent(entity, offset)
+            return ResolvedSpeaker(
+                entity.name,
+                text,
+                span,
+                entity,
+                "pronoun",
+                rule="pronoun.salience",
+                antecedent_span=antecedent,
+            )
+        return ResolvedSpeaker(None, text, span, None, "pronoun")
+
+    # -- descriptions -----------------------------------------------------------------------------
     def _description(
         self, head: Token, text: str, span: OffsetSpan, offset: int, paragraph: int
     ) -> ResolvedSpeaker:
         lemma = head.lemma_.lower()
-        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children)
-        if not definite or lemma not in self.lexicon.person_nouns:
+        family = _FAMILIES.get(lemma, lemma)
+        possessor = next((c for c in head.children if c.dep_ == "poss"), None)
+        definite = possessor is not None or any(
+            c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children
+        )
+        # "His mother", "her former professor", "Smith's lawyer": someone else than whoever is in focus
+        relative = possessor is not None and (possessor.pos_ == "PRON" or possessor.ent_type_ == "PERSON")
+        indefinite = any(c.dep_ == "det" and c.lower_ in {"a", "an", "another", "one"} for c in head.children)
+        plural = head.tag_ in {"NNS", "NNPS"} or lemma in self.lexicon.plural_nouns
+        human = self._is_person_noun(head)
+        company = lemma in self.lexicon.company_nouns
+        body = lemma in self.lexicon.body_nouns
+        lead = paragraph == self._lead
+
+        def found(entity: EntityBuilder, rule: str) -> ResolvedSpeaker:
+            antecedent = self._antecedent(entity, offset)
+            if entity.type == "UNNAMED":
+                self.index.add_description(entity, span, text)
+            else:
+                self.index.add_reference(entity, span)
+                if human and entity.type == "PERSON" and definite:
+                    role = " ".join(
+                        t.text for t in head.subtree if t.i <= head.i and t.lower_ not in _DEFINITE
+                    )
+                    entity.add_role(role)
+            return ResolvedSpeaker(
+                entity.name, text, span, entity, "description", rule=rule, antecedent_span=antecedent
+            )
+
+        if relative:
+            if not (human or body):
+                return ResolvedSpeaker(None, text, span, None, "description")
+            other = self.index.add_unnamed(span, text, head=family, plural=plural, human=human)
+            return ResolvedSpeaker(other.name, text, span, other, "description", rule="description.new")
+        if company and not plural and (definite or lead):
+            org = self._most_salient(offset, paragraph, agree="n", named_only=True)
+            if org is None and lead:
+                org = self._first_after(offset, paragraph, types={"ORG"})
+            if org is not None:
+                return found(org, "description.focus")
+        if human and not plural:
+            if definite:
+                by_role = [p for p in self.index.people() if _role_fits(p, head)]
+                entity = self._most_salient(offset, paragraph, among=by_role) if by_role else None
+                if entity is not None:
+                    return found(entity, "description.role")
+            unnamed = self._unnamed_like(family, offset, paragraph) if definite else None
+            if unnamed is not None:
+                return found(unnamed, "description.unnamed")
+            if lead or (definite and not self._before(offset, paragraph, "PERSON")):
+                # The lead names by description first ("The ousted president said ... / Kurmanbek
+                # Bakiyev ..."): the first person named after it.
+                entity = self._first_after(offset, paragraph, types={"PERSON"})
+                if entity is not None:
+                    return found(entity, "description.cataphora")
+            if definite and not _is_office_of_unnamed(lemma, self.lexicon):
+                fitting = [p for p in self.index.people() if not _conflicting_role(p, lemma, self.lexicon)]
+                entity = self._most_prominent(offset, among=fitting)
+                if entity is not None:
+                    return found(entity, "description.salience")
+        elif not indefinite:
+            unnamed = self._unnamed_like(family, offset, paragraph)
+            if unnamed is not None:
+                return found(unnamed, "description.unnamed")
+        if not (human or company or body):
+            # "frame semantics", "the love": not a speaker at all; left unresolved, never named
             return ResolvedSpeaker(None, text, span, None, "description")
-        by_role = [p for p in self.index.people() if any(lemma in r.lower().split() for r in p.roles)]
-        entity = self._most_salient(offset, paragraph, among=by_role) if by_role else None
-        if entity is None:
-            entity = self._most_salient(offset, paragraph)
-        if entity is None:
-            entity = self._first_after(offset, paragraph)
-        if entity is None:
-            return ResolvedSpeaker(None, text, span, None, "description")
-        role = " ".join(t.text for t in head.subtree if t.i <= head.i and t.lower_ not in _DEFINITE)
-        entity.add_role(role)
-        self.index.add_reference(entity, span)
-        return ResolvedSpeaker(entity.name, text, span, entity, "description")
+        entity = self.index.add_unnamed(span, text, head=family, plural=plural, human=human)
+        if human and not plural:  # "a spokeswoman ... she"; "spokesperson" says nothing
+            entity.gender = "f" if lemma.endswith("woman") else "m" if lemma.endswith("man") else None
+        return ResolvedSpeaker(entity.name, text, span, entity, "description", rule="description.new")
+
+    def _is_person_noun(self, head: Token) -> bool:
+        lemma = head.lemma_.lower()
+        # a capitalised plural the tagger calls a proper noun keeps its "s" as lemma ("Officials")
+        words = {lemma, head.lower_.removesuffix("s")}
+        if words & (self.lexicon.person_nouns | self.lexicon.speaker_nouns):
+            return True
+        return (
+            lemma.endswith(("man", "woman", "person", "ist", "ian"))
+            and lemma not in self.lexicon.not_person_nouns
+        )
+
+    def _unnamed_like(self, family: str, offset: int, paragraph: int) -> EntityBuilder | None:
+        """An unnamed speaker met before with a description of the same head ("a spokesman for the
+        firm" ... "the spokesman"; "officials in Cojedes state" ... "Officials")."""
+        sentence = self.sentence_of(offset)
+        best: EntityBuilder | None = None
+        for entity in self.index.entities:
+            if entity.type != "UNNAMED" or entity.head != family:
+                continue
+            if not any(s < offset for s, _ in entity.mentions):
+                continue
+            first = min(s for s, _ in entity.mentions)
+            if sentence - self.sentence_of(first) > 4 * WINDOW_SENTENCES:
+                continue
+            if best is None or first > min(s for s, _ in best.mentions):
+                best = entity
+        return best
+
+    # -- salience ---------------------------------------------------------------------------------
+    def _agrees(
+        self, entity: EntityBuilder, agree: str | None, *, named_only: bool, person_only: bool
+    ) -> bool:
+        if named_only and not entity.named:
+            return False
+        if person_only and entity.type != "PERSON":
+            return False
+        if agree is None:
+            return True
+        if agree in {"m", "f"}:
+            if entity.type == "PERSON":
+                gender = entity.gender or name_gender(entity.names, self.lexicon)
+                return gender in (None, agree)
+            if entity.type == "UNNAMED":
+                return entity.human and not entity.plural and entity.gender in (None, agree)
+            return False
+        if agree == "n":
+            if entity.type == "UNNAMED":
+                return not entity.human and not entity.plural
+            return entity.type in _SPEAKING_LABELS
+        if agree == "p":
+            if entity.type == "UNNAMED":
+                return entity.plural
+            return entity.type in _SPEAKING_LABELS
+        return False
+
+    def _scores(
+        self,
+        offset: int,
+        paragraph: int,
+        *,
+        agree: str | None = None,
+        among: list[EntityBuilder] | None = None,
+        named_only: bool = False,
+        person_only: bool = False,
+    ) -> tuple[dict[int, float], dict[int, int], dict[int, EntityBuilder]]:
+        sentence = self.sentence_of(offset)
+        score: dict[int, float] = defaultdict(float)
+        latest: dict[int, int] = {}
+        by_id: dict[int, EntityBuilder] = {}
+        for event in self.events:
+            distance = sentence - event.sentence
+            if event.offset >= offset or distance > WINDOW_SENTENCES:
+                continue
+            entity = event.entity
+            if among is not None and entity not in among:
+                continue
+            if not self._agrees(entity, agree, named_only=named_only, person_only=person_only):
+                continue
+            key = id(entity)
+            by_id[key] = entity
+            score[key] += (
+                event.weight
+                * DECAY_PER_SENTENCE**distance
+                * DECAY_PER_PARAGRAPH ** (paragraph - event.paragraph)
+            )
+            latest[key] = max(latest.get(key, -1), event.offset)
+        return score, latest, by_id
 
     def _most_salient(
         self,
         offset: int,
         paragraph: int,
         *,
-        gender: str | None = None,
+        agree: str | None = None,
         among: list[EntityBuilder] | None = None,
+        named_only: bool = False,
+        person_only: bool = False,
     ) -> EntityBuilder | None:
-        score: dict[int, float] = defaultdict(float)
-        latest: dict[int, int] = {}
-        by_id: dict[int, EntityBuilder] = {}
-        for event in self.events:
-            distance = paragraph - event.paragraph
-            if event.offset >= offset or distance > WINDOW_PARAGRAPHS:
-                continue
-            entity = event.entity
-            if gender is not None and entity.gender not in (None, gender):
-                continue
-            if among is not None and entity not in among:
-                continue
-            key = id(entity)
-            by_id[key] = entity
-            score[key] += event.weight * DECAY_PER_PARAGRAPH**distance
-            latest[key] = max(latest.get(key, -1), event.offset)
+        score, latest, by_id = self._scores(
+            offset, paragraph, agree=agree, among=among, named_only=named_only, person_only=person_only
+        )
         if not score:
             return None
         best = max(score, key=lambda k: (score[k], latest[k]))
         return by_id[best]
 
-    def _first_after(self, offset: int, paragraph: int) -> EntityBuilder | None:
+    def _most_prominent(self, offset: int, *, among: list[EntityBuilder]) -> EntityBuilder | None:
+        """The person the article is about so far: the most events before ``offset``, however far
+        back ("the singer" in a report on a singer's trial), the most recent on a tie."""
+        count: dict[int, float] = defaultdict(float)
+        latest: dict[int, int] = {}
+        by_id: dict[int, EntityBuilder] = {}
+        for event in self.events:
+            if event.offset >= offset or event.entity not in among:
+                continue
+            key = id(event.entity)
+            by_id[key] = event.entity
+            count[key] += event.weight
+            latest[key] = max(latest.get(key, -1), event.offset)
+        if not count:
+            return None
+        return by_id[max(count, key=lambda k: (count[k], latest[k]))]
+
+    def _score_of(self, entity: EntityBuilder, offset: int, paragraph: int) -> float:
+        score, _, _ = self._scores(offset, paragraph, among=[entity])
+        return score.get(id(entity), 0.0)
+
+    def _before(self, offset: int, paragraph: int, entity_type: str) -> bool:
+        return any(
+            e.offset < offset and e.entity.type == entity_type and paragraph - e.paragraph <= 1
+            for e in self.events
+        )
+
+    def _first_after(self, offset: int, paragraph: int, *, types: set[str]) -> EntityBuilder | None:
+        """Cataphora: the entity a description in the lead names ahead of time, "A PR expert has told
+        the Michael Jackson trial ... / Ann Kite told the court": the first entity of that type that
+        is new (not mentioned before the description) and is the subject of its clause in a later
+        sentence, within ``LOOKAHEAD_PARAGRAPHS``; else the first new one mentioned at all."""
+        sentence = self.sentence_of(offset)
+        seen = {id(e.entity) for e in self.events if e.offset < offset}
         after = [
-            e for e in self.events if e.offset > offset and e.paragraph - paragraph <= LOOKAHEAD_PARAGRAPHS
+            e
+            for e in self.events
+            if e.offset > offset
+            and e.paragraph - paragraph <= LOOKAHEAD_PARAGRAPHS
+            and e.entity.type in types
+            and id(e.entity) not in seen
         ]
-        return min(after, key=lambda e: e.offset).entity if after else None
+        later = [e for e in after if e.sentence > sentence]
+        for pool in ([e for e in later if e.weight >= WEIGHT_SUBJECT], later, after):
+            if pool:
+                return min(pool, key=lambda e: e.offset).entity
+        return None
+
+    def _antecedent(self, entity: EntityBuilder, offset: int) -> OffsetSpan | None:
+        before = [m for m in entity.mentions if m[0] < offset]
+        return max(before) if before else None
 
     def _name_span(self, entity: EntityBuilder, around: OffsetSpan) -> OffsetSpan | None:
         for s, e in entity.mentions:
@@ -221,7 +573,9 @@ class SpeakerResolver:
 
     @staticmethod
     def _phrase_span(para: ParsedParagraph, head: Token) -> OffsetSpan:
-        """The subject's noun phrase up to its head: no apposition, relative clause or punctuation."""
+        """The subject's noun phrase: its words up to the head, and the prepositional phrases after
+        it ("the mayor of Bishkek", "a spokesman for the firm"), but no apposition, relative clause
+        or punctuation."""
         start = head.i
         for token in reversed(list(head.lefts)):
             if token.dep_ in {"punct", "cc", "preconj"} or token.is_punct:
@@ -232,10 +586,55 @@ class SpeakerResolver:
         end = head.i + 1
         for token in head.rights:  # "the mayor of Bishkek"; not ", who ..." or ", the ..."
             if token.dep_ in {"prep", "compound", "nummod"} and token.i == end:
-                end = token.right_edge.i + 1
+                end = _without_clauses(token) + 1
             else:
                 break
         return para.char_span(start, end)
+
+
+def _without_clauses(token: Token) -> int:
+    """The last token index of ``token``'s phrase, stopping before a relative clause or apposition
+    inside it ("for the Association of ... (Apacs) which represents ...")."""
+    end = token.i
+    for t in token.subtree:
+        if t.i <= end:
+            continue
+        if t.dep_ in {"relcl", "acl", "appos"} or t.text in {",", ";", "—", "–"} or t.tag_ in {"WDT", "WP"}:
+            break
+        end = t.i
+    return end
+
+
+def _role_fits(person: EntityBuilder, head: Token) -> bool:
+    """Does one of the person's roles name what the description does? The head word must be in it,
+    and a proper-noun modifier of the description must not contradict it: "the Two Ronnies star" is
+    not the person known as the "Horses star"."""
+    lemma = head.lemma_.lower()
+    names = {t.lower_ for t in head.lefts if t.pos_ == "PROPN" or t.text[:1].isupper()} - _DEFINITE
+    for role in person.roles:
+        words = role.lower().split()
+        if not (lemma in words or role.lower().endswith(lemma)):
+            continue
+        role_names = {w.lower() for w in role.split()[:-1] if w[:1].isupper()}
+        if names and role_names and not names & role_names:
+            continue
+        return True
+    return False
+
+
+def _has_role_word(person: EntityBuilder, lemma: str) -> bool:
+    return any(lemma in r.lower().split() or r.lower().endswith(lemma) for r in person.roles)
+
+
+def _conflicting_role(person: EntityBuilder, lemma: str, lexicon: Lexicon) -> bool:
+    """A person whose known roles all name another office ("leader") is not "the chief executive";
+    a description that is no office ("the comedian") conflicts with no role."""
+    return lemma in lexicon.title_words and bool(person.roles) and not _has_role_word(person, lemma)
+
+
+def _is_office_of_unnamed(lemma: str, lexicon: Lexicon) -> bool:
+    """Spokespeople and officials are not the article's main person by default."""
+    return lemma in lexicon.anonymous_nouns
 
 
 def _strip_titles(text: str, lexicon: Lexicon) -> str:

@@ -65,6 +65,9 @@ IN_FLIGHT_PER_WORKER = 4
 #: The error code of an unexpected exception while analysing one article (a bug, not bad input):
 #: recorded as a Failure with stage "analyze" like any other, so the run goes on.
 UNEXPECTED = "E999"
+#: Failures of a run kept in :attr:`IngestStats.failed` for the command line to name (all of them are
+#: in the store's failures table).
+FAILURES_KEPT = 10
 #: Results, finished after an article still being analysed, kept in memory to be written after it
 #: (in input order) while the workers go on: enough for the other workers to keep busy for a time
 #: budget's worth of news articles, few enough to bound memory (an analysis is tens of KB).
@@ -121,6 +124,13 @@ class IngestStats:
     failures: int = 0
     #: Transactions committed.
     batches: int = 0
+    #: What this run's own transactions added to the store: articles, their quotations, and the
+    #: change in the number of people (another ingest writing the same store counts its own).
+    stored: int = 0
+    stored_quotes: int = 0
+    stored_people: int = 0
+    #: The first :data:`FAILURES_KEPT` failures of the run.
+    failed: list[Failure] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     elapsed: float = 0.0
 
@@ -147,7 +157,8 @@ class IngestReport:
 
     @property
     def stored(self) -> int:
-        return self.added("articles")
+        """Articles this run stored (not ``added("articles")``: another ingest may have added some)."""
+        return self.stats.stored
 
 
 ProgressCallback = Callable[[IngestStats], None]
@@ -393,6 +404,7 @@ def _tasks_to_analyse(
             else:
                 if task.article_id is not None:
                     seen.add(task.article_id)
+                    writer.first_source.setdefault(task.article_id, task.article.source)
                 yield task
         writer.report()
 
@@ -460,6 +472,10 @@ class _Writer:
         #: articles repeated within it (written with the last batch, after their first copy).
         self.sources: list[ArticleSource] = []
         self.late_sources: list[ArticleSource] = []
+        #: The input each article id of the run came from first, and the failures of the run by
+        #: input: a repeat of an input that failed is listed as a failure too, not dropped.
+        self.first_source: dict[str, str] = {}
+        self.failed_by_input: dict[str, Failure] = {}
         #: When the oldest outcome not yet committed came (time.monotonic()), None when none waits.
         self.waiting_since: float | None = None
 
@@ -467,6 +483,9 @@ class _Writer:
         if isinstance(outcome, Failure):
             self.failures.append(outcome)
             self.stats.failures += 1
+            self.failed_by_input[outcome.input] = outcome
+            if len(self.stats.failed) < FAILURES_KEPT:
+                self.stats.failed.append(outcome)
         else:
             self.items.append(outcome)
             self.stats.written += 1
@@ -486,10 +505,13 @@ class _Writer:
             self.flush()
 
     def flush(self, *, final: bool = False) -> None:
-        sources = self.sources + (self.late_sources if final else [])
+        sources = self.sources + (self._late_sources() if final else [])
         if self.items or self.failures or sources:
-            self.store.write_batch(self.items, self.failures, sources)
+            written = self.store.write_batch(self.items, self.failures, sources)
             self.stats.batches += 1
+            self.stats.stored += written.articles
+            self.stats.stored_quotes += written.quotes
+            self.stats.stored_people += written.people
             log.debug(
                 "batch %d: %d articles, %d failures", self.stats.batches, len(self.items), len(self.failures)
             )
@@ -498,6 +520,28 @@ class _Writer:
                 self.late_sources = []
         self.waiting_since = None
         self.report()
+
+    def _late_sources(self) -> list[ArticleSource]:
+        """The repeats within the run, to store as more sources of their first copy; a repeat whose
+        first copy failed becomes a failure of its own (the store would drop its source)."""
+        kept: list[ArticleSource] = []
+        for source in self.late_sources:
+            first = self.first_source.get(source.article_id)
+            failure = self.failed_by_input.get(first) if first is not None else None
+            if failure is None or first == source.source:
+                kept.append(source)
+                continue
+            repeat = Failure(
+                source.source,
+                failure.stage,
+                failure.code,
+                f"the same text as {first}, which failed: {failure.message}",
+            )
+            self.failures.append(repeat)
+            self.stats.failures += 1
+            if len(self.stats.failed) < FAILURES_KEPT:
+                self.stats.failed.append(repeat)
+        return kept
 
     def report(self) -> None:
         self.stats.tick()

@@ -209,7 +209,8 @@ def _insert_article(
         "INSERT INTO quotes (pk, id, article_id, position, kind, content, quote_start, quote_end, pieces, "
         "cue, cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
-        f"confidence, component, context_start, context_end, published) VALUES ({', '.join('?' * 29)})",
+        "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
+        f"antecedent_start, antecedent_end) VALUES ({', '.join('?' * 33)})",
         quotes,
     )
 

@@ -27,7 +27,9 @@ BATCH_TABLES: dict[str, str] = {
         "speaker_name string, speaker_mention string, mention_start int, mention_end int, "
         "mention_kind string, speaker_entity string, speaker_entities array<string>, speaker_kind string, "
         "speaker_key string, speaker_words int, nested_in string, confidence double, component string, "
-        "context_start int, context_end int, published string, input string, input_position int"
+        "context_start int, context_end int, published string, speaker_named boolean, "
+        "speaker_resolution string, antecedent_start int, antecedent_end int, input string, "
+        "input_position int"
     ),
     "entities": (
         "article_id string, entity_id string, type string, name string, roles array<string>, "

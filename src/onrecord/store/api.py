@@ -46,6 +46,17 @@ class ArticleSource:
     published: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one ``write_batch`` added: articles new to the store, their quotations, and the change in
+    the number of people. Counted inside the batch's transaction, so two ingests writing the same
+    store at once each count only their own."""
+
+    articles: int = 0
+    quotes: int = 0
+    people: int = 0
+
+
 class Store(Protocol):
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """The article ids (content hashes) of ``ids`` that are already stored."""
@@ -56,10 +67,11 @@ class Store(Protocol):
         items: Sequence[StoredInput],
         failures: Sequence[Failure] = (),
         sources: Sequence[ArticleSource] = (),
-    ) -> None:
+    ) -> Written:
         """Store a batch in ONE transaction; idempotent (an article already stored is skipped,
         a failure already recorded for the same input is replaced, a source already known is kept).
-        A source whose article is not stored (its first copy failed) is dropped."""
+        A source whose article is not stored (its first copy failed) is dropped. Returns what the
+        batch added."""
         ...
 
     def counts(self) -> dict[str, int]:

@@ -231,12 +231,22 @@ def _fill_stories(conn: sqlite3.Connection) -> None:
 # LIMIT instead of sorting every quotation (100,000 quotations: 58 ms to 0.8 ms; docs/web.md).
 _QUOTE_ORDER = ("CREATE INDEX quotes_order ON quotes (published DESC, article_id, position)",)
 
+# How each speaker was decided (onrecord.quotes.speakers): named or an unnamed speaker, the resolver's
+# rule, and the antecedent mention a pronoun or description was linked through (docs/entities.md).
+_SPEAKER_RESOLUTION = (
+    "ALTER TABLE quotes ADD COLUMN speaker_named INTEGER",
+    "ALTER TABLE quotes ADD COLUMN speaker_resolution TEXT",
+    "ALTER TABLE quotes ADD COLUMN antecedent_start INTEGER",
+    "ALTER TABLE quotes ADD COLUMN antecedent_end INTEGER",
+)
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
     Migration(2, "full-text search", _FULL_TEXT),
     Migration(3, "stories", _STORIES, _fill_stories),
     Migration(4, "quotes in date order", _QUOTE_ORDER),
+    Migration(5, "speaker resolution", _SPEAKER_RESOLUTION),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

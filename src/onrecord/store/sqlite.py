@@ -22,7 +22,7 @@ from urllib.parse import quote as url_quote
 from onrecord import __version__
 from onrecord.records import Analysis, Quote
 from onrecord.store import people
-from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError
+from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError, Written
 from onrecord.store.schema import SCHEMA_VERSION, check_version, migrate, now
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class SQLiteStore:
         items: Sequence[StoredInput],
         failures: Sequence[Failure] = (),
         sources: Sequence[ArticleSource] = (),
-    ) -> None:
+    ) -> Written:
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only; open it with open_store(path) to write")
         from onrecord.store import stories  # numpy and the MinHash code: the writer needs them, queries not
@@ -97,8 +97,11 @@ class SQLiteStore:
         conn = self.connection
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Counted inside the transaction: what THIS batch added, whoever else writes the store.
+            before = _added_counts(conn)
             _write(conn, items, failures, self._stories.begin(conn))
             _write_sources(conn, sources)
+            after = _added_counts(conn)
             mark = stories.mark(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -108,6 +111,7 @@ class SQLiteStore:
             raise
         self._stories.committed(mark)
         log.debug("stored a batch of %d articles and %d failures in %s", len(items), len(failures), self.path)
+        return Written(*(a - b for a, b in zip(after, before, strict=True)))
 
     def counts(self) -> dict[str, int]:
         tables = {"articles": "articles", "quotes": "quotes", "statements": "statements"}
@@ -192,6 +196,15 @@ def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
 
 
 # -- writing one batch (inside the caller's transaction) ---------------------------------------------------
+def _added_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Articles, quotations and people in the store (``max(pk)`` for quotations: rows are only added
+    to that table, and counting a big one row by row would cost each batch a scan)."""
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    quotes = conn.execute("SELECT coalesce(max(pk), 0) FROM quotes").fetchone()[0]
+    people = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    return int(articles), int(quotes), int(people)
+
+
 def _write(
     conn: sqlite3.Connection,
     items: Sequence[StoredInput],
@@ -359,8 +372,8 @@ def _insert_details(
         "INSERT INTO quotes (id, article_id, position, kind, content, quote_start, quote_end, pieces, cue, "
         "cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
-        "confidence, component, context_start, context_end, published) VALUES "
-        f"({', '.join('?' * 28)}) ON CONFLICT (id) DO NOTHING",
+        "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
+        f"antecedent_start, antecedent_end) VALUES ({', '.join('?' * 32)}) ON CONFLICT (id) DO NOTHING",
         rows,
     )
     return persons, statements
@@ -419,6 +432,9 @@ def _quote_row(
         quote.component,
         *context,
         analysis.published,
+        None if speaker.named is None else int(speaker.named),
+        speaker.resolution,
+        *(speaker.antecedent_span or (None, None)),
     )
 
 
@@ -428,7 +444,8 @@ def quote_id(article_id: str, position: int) -> str:
 
 
 def _speaker_kind(quote: Quote, analysis: Analysis) -> str:
-    """person, group (several people), other (an organisation or place speaking) or unresolved."""
+    """person, group (several people), other (an organisation or place speaking), unnamed (a speaker
+    known only by a description, "a spokesman for the firm": never linked to a person) or unresolved."""
     speaker = quote.speaker
     if len(speaker.entities) > 1:
         return "group"
@@ -439,6 +456,8 @@ def _speaker_kind(quote: Quote, analysis: Analysis) -> str:
         return "person"
     types = {e.id: e.type for e in analysis.entities}
     kind = types.get(entity) or entity.partition(":")[0].upper()
+    if kind == "UNNAMED":
+        return "unnamed"
     return "person" if kind == "PERSON" else "other"
 
 
