@@ -559,11 +559,13 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
 
     for column in _RESOLUTION_COLUMNS:  # the writer writes them; version 2 had none
         conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")
+    conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
     conn.execute("BEGIN")
     _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
     conn.execute("COMMIT")
     for column in _RESOLUTION_COLUMNS:
         conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
+    conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
     conn.close()
     with open_store(path) as store:
         conn = store.connection
@@ -580,6 +582,7 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
             fresh.write_batch([wire["original"], wire["unrelated"], wire["copy"]])
             # ... but for how each speaker was decided, which rows stored before version 5 lack
             fresh.connection.execute(f"UPDATE quotes SET {' = NULL, '.join(_RESOLUTION_COLUMNS)} = NULL")
+            fresh.connection.execute("UPDATE entities SET role_facts = '[]'")  # and role facts (step 6)
             assert dump(fresh.connection) == dump(conn)
 
 

@@ -92,6 +92,12 @@ class Lexicon:
     #: Last words of company names ("Acme Corp", "Vestey Group"): a name the NER model missed that
     #: ends so is an organisation, not a person.
     org_suffixes: frozenset[str] = frozenset()
+    #: Role nouns beyond ``person_nouns`` ("maker", "guru", "QC"); words that keep an office apart
+    #: ("shadow", "former", "co", "acting"); nouns that are never a role alone ("man", "father",
+    #: party members: "Democrat"). Used by onrecord.entities.roles.
+    role_heads: frozenset[str] = frozenset()
+    role_modifiers: frozenset[str] = frozenset()
+    not_role_heads: frozenset[str] = frozenset()
     #: The learned cue table (empty, and then the word lists alone decide, when a language has none).
     cue_table: CueTable = field(default_factory=CueTable)
 
@@ -121,6 +127,9 @@ def load_lexicon(language: str = "en") -> Lexicon:
         org_suffixes=frozenset(raw.get("org_suffixes", ())),
         body_nouns=frozenset(raw.get("body_nouns", ())),
         not_person_nouns=frozenset(raw.get("not_person_nouns", ())),
+        role_heads=frozenset(raw.get("role_heads", ())),
+        role_modifiers=frozenset(raw.get("role_modifiers", ())),
+        not_role_heads=frozenset(raw.get("not_role_heads", ())),
         function_words=frozenset(raw["function_words"]),
         not_roles=frozenset(raw["not_roles"]),
         first_name_gender={

@@ -36,6 +36,7 @@ COMPONENTS = {
     "entities": "onrecord.entities.v1",
     "quotes": "onrecord.quotes.v2",  # v2: the learned cue table (2026-11-28)
     "speakers": "onrecord.speakers.v2",  # v2: typed entities, unnamed speakers (2026-12)
+    "roles": "onrecord.roles.v2",  # v2: roles as facts; titles, appositions, copulas (issue #15)
     "dates": "onrecord.dates.v1",
 }
 #: Inputs longer than this are refused: a news article is a few thousand words; 1M characters is a
@@ -192,7 +193,7 @@ class Analyzer:
         parsed = ParsedArticle(cleaned.text, paragraphs)
         index = EntityIndex(self.lexicon)
         index.build(parsed)
-        find_roles(parsed, index, self.lexicon)
+        role_book = find_roles(parsed, index, self.lexicon)
         candidates = extract_candidates(parsed, index, self.lexicon)
         index.assign_ids()
         to_orig = cleaned.to_original
@@ -204,6 +205,7 @@ class Analyzer:
                 name=e.name,
                 mentions=tuple(sorted(to_orig(s, t) for s, t in e.mentions)),
                 roles=tuple(e.roles),
+                role_facts=role_book.facts(e, cleaned.text, to_orig, published),
             )
             for e in sorted(index.entities, key=lambda e: min(s for s, _ in e.mentions))
         )

@@ -53,13 +53,40 @@ class Quote:
     context_span: Span | None = None
 
 
+#: How the article states a role (docs/entities.md, "Roles").
+RoleEvidence = Literal["apposition", "title", "description", "copula"]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role the article gives a person, as a fact: what it says, where, how, and how sure."""
+
+    #: The role as written ("Lib Dem chairman"); for coordinated roles with a shared complement, the
+    #: conjunct with it ("chairman of EMI Music" from "chairman and chief executive of EMI Music").
+    role: str
+    #: Lower case, plain apostrophes, one space, "ex-" and "then" as "former", no leading article.
+    normalised: str
+    #: Where the article states it (the first statement), in the original input.
+    span: Span
+    #: The article's publication date (the role holds then), None when the article has none.
+    date: str | None
+    evidence: RoleEvidence
+    confidence: float
+    #: The versioned component and the construction: "onrecord.roles.v2:title".
+    component: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     id: str
     type: str
     name: str
     mentions: tuple[Span, ...]
+    #: The role strings (each a ``Role.role``), for readers of the record before role facts existed.
     roles: tuple[str, ...] = ()
+    #: The roles as facts, in the same order; a role added without a statement found in the text
+    #: is in ``roles`` only.
+    role_facts: tuple[Role, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +175,18 @@ class Analysis:
                 name=e["name"],
                 mentions=tuple(_span(s) for s in e["mentions"]),
                 roles=tuple(e.get("roles") or ()),
+                role_facts=tuple(
+                    Role(
+                        role=r["role"],
+                        normalised=r["normalised"],
+                        span=_span(r["span"]),
+                        date=r.get("date"),
+                        evidence=r["evidence"],
+                        confidence=r["confidence"],
+                        component=r.get("component", ""),
+                    )
+                    for r in e.get("role_facts") or ()
+                ),
             )
             for e in data.get("entities", ())
         )

@@ -19,7 +19,7 @@ from onrecord.query.db import (
     fts_phrase,
 )
 from onrecord.query.quotes import QuoteRow, find_quotes
-from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Speaker
+from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Role, Speaker
 
 #: The shortest article id prefix `show` accepts (like git's abbreviated hashes).
 MIN_ID_PREFIX = 6
@@ -193,6 +193,9 @@ def load_analysis(db: Database, article_id: str) -> Analysis:
             name=e["name"],
             mentions=tuple((s, t) for s, t in json.loads(e["mentions"])),
             roles=tuple(json.loads(e["roles"])),
+            role_facts=tuple(
+                Role(**{**r, "span": (r["span"][0], r["span"][1])}) for r in json.loads(e["role_facts"])
+            ),
         )
         for e in dict_rows(
             conn.execute("SELECT * FROM entities WHERE article_id = ? ORDER BY rowid", (full_id,))

@@ -187,8 +187,9 @@ def _insert_article(
         (analysis.id, row["signature"]),
     )
     conn.executemany(
-        "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count, "
+        "role_facts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         _entity_rows(analysis),
     )
     conn.executemany(

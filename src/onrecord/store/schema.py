@@ -240,6 +240,10 @@ _SPEAKER_RESOLUTION = (
     "ALTER TABLE quotes ADD COLUMN antecedent_end INTEGER",
 )
 
+# The roles of each entity as facts (records.Role: span, date, evidence, confidence; docs/record.md), as
+# JSON; ``roles`` keeps the strings that the person queries group.
+_ROLE_FACTS = ("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'",)
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
@@ -247,6 +251,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "stories", _STORIES, _fill_stories),
     Migration(4, "quotes in date order", _QUOTE_ORDER),
     Migration(5, "speaker resolution", _SPEAKER_RESOLUTION),
+    Migration(6, "role facts", _ROLE_FACTS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

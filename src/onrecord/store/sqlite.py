@@ -14,6 +14,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -347,8 +348,9 @@ def _insert_details(
 ) -> tuple[set[str], set[str]]:
     """Entities, dates and quotations of a new article; the person and statement ids they add to."""
     conn.executemany(
-        "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, entity_id) DO NOTHING",
+        "INSERT INTO entities (article_id, entity_id, type, name, roles, mentions, mention_count, "
+        "role_facts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, entity_id) DO NOTHING",
         _entity_rows(analysis),
     )
     conn.executemany(
@@ -382,7 +384,16 @@ def _insert_details(
 def _entity_rows(analysis: Analysis) -> list[tuple[Any, ...]]:
     """The rows of ``entities`` for one article, in its column order."""
     return [
-        (analysis.id, e.id, e.type, e.name, _json(e.roles), _json(e.mentions), len(e.mentions))
+        (
+            analysis.id,
+            e.id,
+            e.type,
+            e.name,
+            _json(e.roles),
+            _json(e.mentions),
+            len(e.mentions),
+            _json([asdict(r) for r in e.role_facts]),
+        )
         for e in analysis.entities
     ]
 
