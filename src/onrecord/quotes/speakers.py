@@ -290,18 +290,18 @@ class SpeakerResolver:
             if entity is not None:
                 if pron in {"m", "f"} and entity.gender is None:
                     entity.gender = pron
-                self.index.add_reference(entity, span)
-                antecedent = self._antecedent(entity, offset)
-                return ResolvedSpeaker(
-                    entity.name,
-                    text,
-                    span,
-                    entity,
-                    "pronoun",
-                    rule="pronoun.salience",
-                    antecedent_span=antecedent,
-                )
+                return self._linked_pronoun(entity, text, span, offset)
         return ResolvedSpeaker(None, text, span, None, "pronoun")
+
+    def _linked_pronoun(
+        self, entity: EntityBuilder, text: str, span: OffsetSpan, offset: int
+    ) -> ResolvedSpeaker:
+        """A pronoun resolved by salience: one more mention of the entity, linked through its last."""
+        self.index.add_reference(entity, span)
+        antecedent = self._antecedent(entity, offset)
+        return ResolvedSpeaker(
+            entity.name, text, span, entity, "pronoun", rule="pronoun.salience", antecedent_span=antecedent
+        )
 
     def _plural(self, text: str, span: OffsetSpan, offset: int, paragraph: int) -> ResolvedSpeaker:
         """ "they": a group of people named together, a plural unnamed speaker ("officials") or an
@@ -317,17 +317,7 @@ class SpeakerResolver:
                     return ResolvedSpeaker(name, text, span, None, "pronoun", group.members, "pronoun.group")
                 break
         if entity is not None:
-            self.index.add_reference(entity, span)
-            antecedent = self._antecedent(entity, offset)
-            return ResolvedSpeaker(
-                entity.name,
-                text,
-                span,
-                entity,
-                "pronoun",
-                rule="pronoun.salience",
-                antecedent_span=antecedent,
-            )
+            return self._linked_pronoun(entity, text, span, offset)
         return ResolvedSpeaker(None, text, span, None, "pronoun")
 
     # -- descriptions -----------------------------------------------------------------------------
