@@ -44,7 +44,9 @@ def test_ingest_the_aeb_warc(runner, shared, tmp_path):
     warc = shared / "data" / "warc" / "derived" / "aeb-181-pages.synthetic.warc.gz"
     db = tmp_path / "aeb.db"
     result = runner.invoke(main, ["ingest", str(warc), "--db", str(db), "-q"])
-    assert result.exit_code == 0, result.stderr
+    # The pages not in English are failures (E005), and ingest says so: exit 1, as analyze does.
+    assert result.exit_code == 1, result.stderr
+    assert "E005" in result.stderr and "onrecord failures" in result.stderr
     with sqlite3.connect(db) as conn:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         quotes = conn.execute("SELECT count(*) FROM quotes").fetchone()[0]
