@@ -119,3 +119,9 @@ def test_a_joint_subject_is_a_group_of_both(analyze):
     record = analyze("Tony Blair and Gordon Brown said the campaign would start in April.")
     speaker = _speaker_of(record, "the campaign would start")
     assert speaker.name == "Tony Blair and Gordon Brown" and len(speaker.entities) == 2
+
+
+def test_an_organisation_speaks_under_its_full_name(analyze):
+    # The small model tags only "Democrats"; the subject's proper-noun phrase names the party.
+    speaker = _speaker_of(analyze("The Liberal Democrats said the Conservatives cannot win."), "cannot win")
+    assert speaker.name == "Liberal Democrats" and speaker.mention == "The Liberal Democrats"

@@ -118,6 +118,11 @@ class EntityIndex:
         self._add_other(NameMention(span, text, label, -1, -1, -1))
         return self._by_span[span]
 
+    def add_name(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
+        """A fuller name of a known entity, found by the speaker resolver ("Liberal Democrats")."""
+        if span not in self._by_span:
+            self._attach(entity, span, text)
+
     def add_reference(self, entity: EntityBuilder, span: OffsetSpan) -> None:
         """A pronoun or description resolved to an entity becomes one of its mentions."""
         if span not in entity.mentions:

@@ -50,6 +50,8 @@ WINDOW_SENTENCES = 12
 LOOKAHEAD_PARAGRAPHS = 2
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+#: Small words inside an organisation's name ("Forum for the Future", "Bank of England").
+_NAME_LINKS = frozenset({"of", "for", "the", "and", "&", "de", "du"})
 #: NER labels of entities that can speak besides people: organisations, and places or nationalities
 #: standing for their governments ("China said", "the Americans said").
 _SPEAKING_LABELS = frozenset({"ORG", "GPE", "NORP"})
@@ -189,6 +191,8 @@ class SpeakerResolver:
         span = self._phrase_span(para, head)
         text = self.article.text[span[0] : span[1]]
         if mention is not None and mention.type != "UNNAMED":
+            if mention.type != "PERSON":
+                self._fuller_name(mention, span, text)
             name_span = self._name_span(mention, para.token_offsets(head)) or span
             return ResolvedSpeaker(
                 mention.name,
@@ -207,6 +211,21 @@ class SpeakerResolver:
             person = self.index.add_person_mention(span, name)
             return ResolvedSpeaker(person.name, text, span, person, "name", rule="name.parsed")
         return self._description(head, text, span, offset, para.index)
+
+    def _fuller_name(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
+        """An organisation's name as the subject's proper-noun phrase has it, when the NER model cut it
+        short: "The Liberal Democrats" (tagged "Democrats"), "Forum for the Future" (tagged "Future")."""
+        words = text.split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        phrase = " ".join(words)
+        if (
+            len(words) > 1
+            and entity.name in phrase
+            and len(phrase) > len(entity.name)
+            and all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in words)
+        ):
+            self.index.add_name(entity, span, phrase)
 
     def _name_in_apposition(self, para: ParsedParagraph, head: Token) -> Token | None:
         """A name standing beside a common-noun subject: an apposition ("his top aide, Tad Devine"),
@@ -556,10 +575,9 @@ class SpeakerResolver:
         return max(before) if before else None
 
     def _name_span(self, entity: EntityBuilder, around: OffsetSpan) -> OffsetSpan | None:
-        for s, e in entity.mentions:
-            if s <= around[0] and around[1] <= e:
-                return (s, e)
-        return None
+        """The longest name mention of the entity that holds ``around``."""
+        holding = [(s, e) for s, e in entity.mentions if s <= around[0] and around[1] <= e]
+        return max(holding, key=lambda m: m[1] - m[0]) if holding else None
 
     @staticmethod
     def _phrase_span(para: ParsedParagraph, head: Token) -> OffsetSpan:
