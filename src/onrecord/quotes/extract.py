@@ -158,8 +158,8 @@ def extract_candidates(
     reported = _reported_candidates(body, marks, direct, lexicon, explore)
     reported = _drop_inside_speech(reported, direct, rank=not explore)
     consumed = _consumed(reported)
-    unique = {id(c): c for c in direct if c is not None and not consumed & set(c.marks)}
-    candidates = list(unique.values()) + reported
+    unique = {id(c): c for c in direct if c is not None}  # a joined quotation stands once per mark
+    candidates = [c for c in unique.values() if not consumed & set(c.marks)] + reported
     candidates.sort(key=lambda c: (c.start, -c.end))
     _nest(candidates, marks)
     resolver = SpeakerResolver(article, index, lexicon)
@@ -183,7 +183,9 @@ def _drop_inside_speech(
     the verb's object and the noun's prepositional object), only the likelier one is kept (``rank``;
     off while exploring, where there are no confidences yet).
     """
-    spoken = [c for c in direct if c is not None] + [c for c in reported if _strong(c)]
+    # Each candidate once: a quotation joined from many marks ('"A," he said. "B." "C." ...') stands in
+    # ``direct`` once per mark, with all its pieces each time.
+    spoken = list({id(c): c for c in direct if c is not None}.values()) + [c for c in reported if _strong(c)]
     weak = [c for c in reported if not _strong(c) and c.cue is not None] if rank else []
     # Looked up, not compared pairwise (issue #16): the pieces of what was said, sorted, with the
     # furthest end so far; and the weak candidates by their cue's and their cue's head's position
