@@ -15,6 +15,7 @@ The merge rule for people, within an article (docs/entities.md):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -82,6 +83,10 @@ class EntityIndex:
         self.lexicon = lexicon
         self.entities: list[EntityBuilder] = []
         self._by_span: dict[OffsetSpan, EntityBuilder] = {}
+        # The name spans sorted by start, and the longest one, so that `at` looks at the few spans
+        # that can overlap a query instead of all of them (issue #16: long articles).
+        self._starts: list[tuple[int, int, int]] = []  # (start, end, order of first insertion)
+        self._longest = 0
 
     # -- building ---------------------------------------------------------------------------------
     def build(self, article: ParsedArticle) -> None:
@@ -131,6 +136,9 @@ class EntityIndex:
     def _attach(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
         entity.names.append(text)
         entity.mentions.append(span)
+        if span not in self._by_span:
+            bisect.insort(self._starts, (span[0], span[1], len(self._by_span)))
+            self._longest = max(self._longest, span[1] - span[0])
         self._by_span[span] = entity
 
     def _person_named(self, text: str, offset: int, *, create: bool) -> EntityBuilder | None:
@@ -183,12 +191,14 @@ class EntityIndex:
     # -- lookup -----------------------------------------------------------------------------------
     def at(self, start: int, end: int) -> EntityBuilder | None:
         """The entity one of whose name mentions overlaps [start, end), the longest overlap first."""
-        best: tuple[int, EntityBuilder] | None = None
-        for (s, e), entity in self._by_span.items():
+        best: tuple[int, int, OffsetSpan] | None = None  # (-overlap, order): the longest, then the first
+        lo = bisect.bisect_left(self._starts, (start - self._longest, -1, -1))
+        hi = bisect.bisect_left(self._starts, (end, -1, -1))
+        for s, e, order in self._starts[lo:hi]:
             overlap = min(e, end) - max(s, start)
-            if overlap > 0 and (best is None or overlap > best[0]):
-                best = (overlap, entity)
-        return best[1] if best else None
+            if overlap > 0 and (best is None or (-overlap, order) < best[:2]):
+                best = (-overlap, order, (s, e))
+        return self._by_span[best[2]] if best else None
 
     def add_unnamed(
         self, span: OffsetSpan, description: str, *, head: str, plural: bool, human: bool
