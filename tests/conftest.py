@@ -18,6 +18,14 @@ def analyzer():
 
 
 @pytest.fixture(scope="session")
+def analyzer_all(analyzer):
+    """The same pipeline keeping every attribution (beliefs, intentions, ...; PolNeAR's definition)."""
+    from onrecord.pipeline import Analyzer
+
+    return Analyzer(nlp=analyzer.nlp, statements="all")
+
+
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """../shared beside the repository (CI has it; a user's fresh clone may not)."""
     if not SHARED.is_dir():
@@ -31,5 +39,15 @@ def analyze(analyzer):
 
     def run(text: str, published: str | None = None):
         return analyzer.analyze(text, source="test", published=published)
+
+    return run
+
+
+@pytest.fixture
+def analyze_all(analyzer_all):
+    """As ``analyze``, with every attribution kept, each with its cue_class."""
+
+    def run(text: str, published: str | None = None):
+        return analyzer_all.analyze(text, source="test", published=published)
 
     return run

@@ -247,15 +247,18 @@ def test_not_a_quotation(analyze, text):
     assert analyze(text).quotes == ()
 
 
-def test_passive_attribution_has_no_speaker_unless_an_agent(analyze):
-    analysis = analyze(
-        "Trump is expected to win Indiana easily. It was reported by the Times that the deal collapsed."
-    )
+def test_passive_attribution_has_no_speaker_unless_an_agent(analyze, analyze_all):
+    text = "Trump is expected to win Indiana easily. It was reported by the Times that the deal collapsed."
+    analysis = analyze_all(text)
     expected = find(analysis, "to win Indiana")
     assert expected.speaker.name is None
     assert expected.component.endswith("indirect.passive")
+    assert expected.cue_class == "unsourced"
     reported = find(analysis, "the deal collapsed")
     assert reported.speaker.mention == "Times"
+    assert reported.cue_class == "speech"
+    # A statement needs a source: by default only the Times' report is one.
+    assert [q.content for q in analyze(text).quotes] == [reported.content]
 
 
 def test_pronouns_follow_gender_from_first_names(analyze):
@@ -359,8 +362,8 @@ CONSTRUCTIONS = [
 
 
 @pytest.mark.parametrize(("text", "content", "rule", "mention", "cue"), CONSTRUCTIONS)
-def test_construction(analyze, text, content, rule, mention, cue):
-    quote = find(analyze(text), content)
+def test_construction(analyze_all, text, content, rule, mention, cue):
+    quote = find(analyze_all(text), content)
     assert quote.content == content
     assert quote.component.endswith(f":{rule}")
     assert quote.speaker.mention == mention
@@ -381,8 +384,8 @@ NOT_CONSTRUCTIONS = [
 
 
 @pytest.mark.parametrize("text", NOT_CONSTRUCTIONS)
-def test_not_a_construction(analyze, text):
-    assert analyze(text).quotes == ()
+def test_not_a_construction(analyze_all, text):
+    assert analyze_all(text).quotes == ()
 
 
 def test_weak_cue_inside_reported_speech_is_part_of_it(analyze):
@@ -392,8 +395,8 @@ def test_weak_cue_inside_reported_speech_is_part_of_it(analyze):
     assert [q.cue for q in believes.quotes] == ["said"]
 
 
-def test_of_a_verb_and_its_object_noun_only_the_likelier_is_kept(analyze):
-    analysis = analyze("Senator Warren voiced concern about the new trade agreement.")
+def test_of_a_verb_and_its_object_noun_only_the_likelier_is_kept(analyze_all):
+    analysis = analyze_all("Senator Warren voiced concern about the new trade agreement.")
     assert len(analysis.quotes) == 1
     assert analysis.quotes[0].content == "the new trade agreement"
 

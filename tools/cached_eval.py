@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     split = Path(args.path).resolve().name
     cache = args.cache or Path(f"/tmp/onrecord-parses-{split}.spacy")
     pipeline = CachedPipeline(load_pipeline(), cache)
-    analyzer = Analyzer(nlp=pipeline)  # type: ignore[arg-type]
+    analyzer = Analyzer(nlp=pipeline, statements="all")  # type: ignore[arg-type]
     corpus = load_corpus(args.path, fmt="polnear")
     result = evaluate_corpus(corpus, analyzer=analyzer)
     pipeline.save()

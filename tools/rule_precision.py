@@ -26,7 +26,7 @@ def main(path: str) -> None:
     pipeline = CachedPipeline(
         load_pipeline(), Path(f"/tmp/onrecord-parses-{Path(path).resolve().name}.spacy")
     )
-    analyzer = Analyzer(nlp=pipeline)  # type: ignore[arg-type]
+    analyzer = Analyzer(nlp=pipeline, statements="all")  # type: ignore[arg-type]
     corpus = load_corpus(path, fmt="polnear")
     total: Counter[str] = Counter()
     right: Counter[str] = Counter()

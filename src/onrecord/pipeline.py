@@ -23,6 +23,7 @@ from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+from onrecord.quotes.classes import DEFAULT_CLASSES
 from onrecord.quotes.extract import RULES, Candidate, extract_candidates
 from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Speaker
 
@@ -42,6 +43,8 @@ COMPONENTS = {
 #: Inputs longer than this are refused: a news article is a few thousand words; 1M characters is a
 #: book, or something that is not an article. Change with ``Analyzer(max_chars=...)``.
 MAX_INPUT_CHARS = 1_000_000
+#: Analyzer(statements=...): speech statements only, or every attribution with its cue class.
+STATEMENT_CHOICES: tuple[str, ...] = ("speech", "all")
 #: Share of the language's function words among a text's words, below which it is not that language.
 #: Measured with src/onrecord/data/en.json: PolNeAR train min 0.17 (median 0.38), Wikinews min 0.30;
 #: the non-English pages of ../shared/data/aeb score 0.00-0.10, one Portuguese page 0.16. Re-measure
@@ -70,13 +73,21 @@ class Analyzer:
         nlp: Language | None = None,
         max_chars: int = MAX_INPUT_CHARS,
         time_budget: float | None = TIME_BUDGET_SECONDS,
+        statements: str = "speech",
     ):
+        if statements not in STATEMENT_CHOICES:
+            raise ValueError(f"statements must be one of {', '.join(STATEMENT_CHOICES)}, not {statements!r}")
         if language != "en":
             raise ValueError(f"language {language!r} is not supported yet; onrecord reads English ('en')")
         self.language = language
         self.lexicon: Lexicon = load_lexicon(language)
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.max_chars = max_chars
+        #: Which attributions become statements: "speech" (what a source said, the default) or "all"
+        #: (beliefs, intentions, topics and the rest too, each marked with its cue_class; PolNeAR's
+        #: definition). See onrecord.quotes.classes.
+        self.statements = statements
+        self._classes = DEFAULT_CLASSES if statements == "speech" else None
         #: Seconds one article may take (onrecord.budget); None or 0: no limit.
         self.time_budget = time_budget
         import spacy
@@ -194,7 +205,7 @@ class Analyzer:
         index = EntityIndex(self.lexicon)
         index.build(parsed)
         role_book = find_roles(parsed, index, self.lexicon)
-        candidates = extract_candidates(parsed, index, self.lexicon)
+        candidates = extract_candidates(parsed, index, self.lexicon, classes=self._classes)
         index.assign_ids()
         to_orig = cleaned.to_original
         quotes = tuple(self._quote(c, parsed, to_orig) for c in candidates)
@@ -263,6 +274,7 @@ class Analyzer:
             nested_in=cand.parent,
             confidence=RULES[cand.rule] if cand.confidence is None else round(cand.confidence, 2),
             component=f"{COMPONENTS['quotes']}:{cand.rule}",
+            cue_class=cand.cue_class,
             context_span=to_orig(*_context(parsed, cand)),
         )
 

@@ -49,6 +49,9 @@ class Quote:
     confidence: float
     #: The registered name of the component (and rule) that produced the quote.
     component: str = ""
+    #: What kind of attribution it is (onrecord.quotes.classes): "speech" for a statement proper,
+    #: "belief", "intention", "topic", "question", "nominal" or "unsourced" when asked for all.
+    cue_class: str = "speech"
     #: The sentence (or sentences) that hold the quote, for showing it in context.
     context_span: Span | None = None
 
@@ -164,6 +167,7 @@ class Analysis:
                 nested_in=q.get("nested_in"),
                 confidence=q["confidence"],
                 component=q.get("component", ""),
+                cue_class=q.get("cue_class", "speech"),
                 context_span=_opt_span(q.get("context_span")),
             )
             for q in data.get("quotes", ())

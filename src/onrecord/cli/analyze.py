@@ -44,6 +44,14 @@ from onrecord.records import Analysis
     default=None,
     help="Seconds one article may take; a slower one fails (E009) and the others go on [60]. 0: no limit.",
 )
+@click.option(
+    "--statements",
+    type=click.Choice(["speech", "all"]),
+    default="speech",
+    show_default=True,
+    help="speech: what a source said; all: also beliefs, intentions, stances on a topic, reported "
+    "questions, nominal and unsourced attributions (PolNeAR's definition), each with its cue_class.",
+)
 @click.option("--indent", type=click.IntRange(min=0), default=None, help="Indent JSON output by this much.")
 @click.option(
     "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here [stdout]."
@@ -56,6 +64,7 @@ def analyze(
     sample: bool,
     max_chars: int | None,
     time_budget: float | None,
+    statements: str,
     indent: int | None,
     output: TextIO,
 ) -> None:
@@ -93,7 +102,9 @@ def analyze(
     show_reader_logs()
     items = list(input_items(inputs, sample=sample, max_chars=limit))
     analyzer = Analyzer(
-        max_chars=limit, time_budget=TIME_BUDGET_SECONDS if time_budget is None else time_budget
+        max_chars=limit,
+        time_budget=TIME_BUDGET_SECONDS if time_budget is None else time_budget,
+        statements=statements,
     )
     failures = 0
     results: list[Analysis] = []
@@ -156,7 +167,8 @@ def format_text(analysis: Analysis) -> str:
         via = f" (as {speaker.mention!r})" if speaker.mention and speaker.mention != speaker.name else ""
         nested = "    " if quote.nested_in is not None else ""
         cue = quote.cue or "-"
-        lines.append(f"{nested}* {who}{via} [{quote.kind}, {cue}]: “{_short(quote.content)}”")
+        cls = "" if quote.cue_class == "speech" else f", {quote.cue_class}"
+        lines.append(f"{nested}* {who}{via} [{quote.kind}, {cue}{cls}]: “{_short(quote.content)}”")
     people = [e for e in analysis.entities if e.type == "PERSON"]
     if people:
         lines.append(

@@ -133,9 +133,9 @@ def evaluate(
             )
 
     obj = ctx.obj if isinstance(ctx.obj, dict) else {}
-    factory: Callable[[], AnalyzerLike] = obj.get("analyzer_factory", default_analyzer)
+    factory: Callable[[], AnalyzerLike] | None = obj.get("analyzer_factory")
     click.echo("loading the analyser ...", err=True)
-    analyzer = factory()
+    analyzer = factory() if factory is not None else default_analyzer(fmt)
     bar: Any
     result: EvaluationResult | SetResult
     with click.progressbar(

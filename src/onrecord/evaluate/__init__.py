@@ -64,11 +64,16 @@ class AnalyzerLike(Protocol):
     def analyze(self, text: str, *, source: str, published: str | None = ...) -> Analysis: ...
 
 
-def default_analyzer() -> AnalyzerLike:
-    """The real analyser (loads the spaCy model: seconds)."""
+#: Which attributions each format scores (Analyzer(statements=...)): PolNeAR annotates beliefs,
+#: intentions and stances as attributions; the other sets annotate statements proper (speech).
+STATEMENTS: dict[str, str] = {"polnear": "all"}
+
+
+def default_analyzer(fmt: str | None = None) -> AnalyzerLike:
+    """The real analyser for a format (loads the spaCy model: seconds)."""
     from onrecord.pipeline import Analyzer
 
-    return Analyzer()
+    return Analyzer(statements=STATEMENTS.get(fmt or "", "speech"))
 
 
 def load_corpus(path: str | Path, *, fmt: str, limit: int | None = None) -> GoldCorpus:
@@ -109,7 +114,7 @@ def evaluate_directory(
     """
     corpus = load_corpus(path, fmt=fmt, limit=limit)
     if analyzer is None:
-        analyzer = default_analyzer()
+        analyzer = default_analyzer(fmt)
     elif isinstance(analyzer, type) or not isinstance(analyzer, AnalyzerLike):
         analyzer = analyzer()  # a factory, or the class itself
     return evaluate_corpus(corpus, analyzer=analyzer, progress=progress)

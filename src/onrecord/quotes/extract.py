@@ -23,6 +23,7 @@ from spacy.tokens import Token
 from onrecord.entities.people import EntityIndex
 from onrecord.lexicon import Lexicon, family_of
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+from onrecord.quotes.classes import classify
 from onrecord.quotes.marks import MarkedSpan, find_marked_spans, lookup
 from onrecord.quotes.speakers import ResolvedSpeaker, SpeakerResolver
 
@@ -137,6 +138,10 @@ class Candidate:
     confidence: float | None = None
     #: "lemma|construction|listed", the cue table's key (set when exploring).
     key: str | None = None
+    #: What kind of attribution it is (onrecord.quotes.classes): "speech", "belief", "topic", ...
+    cue_class: str = "speech"
+    #: The head of the reported content in the parse (reported candidates only).
+    complement: Token | None = None
 
     @property
     def start(self) -> int:
@@ -148,27 +153,64 @@ class Candidate:
 
 
 def extract_candidates(
-    article: ParsedArticle, index: EntityIndex, lexicon: Lexicon, *, explore: bool = False
+    article: ParsedArticle,
+    index: EntityIndex,
+    lexicon: Lexicon,
+    *,
+    explore: bool = False,
+    classes: frozenset[str] | None = None,
 ) -> list[Candidate]:
     """The quotations of one article. ``explore`` (for tools/train_cues.py only) makes a candidate of
-    every construction of every word, whatever the cue table says, each with its table key."""
+    every construction of every word, whatever the cue table says, each with its table key.
+
+    ``classes`` keeps only the attributions of those cue classes (onrecord.quotes.classes; None: all of
+    them). A left-out candidate takes nothing with it: the quotation marks it held stand on their own,
+    a speech verb whose quoted object predicate it held ("called him "a disgrace"") becomes that
+    quotation's cue, and its holder is still resolved (the people and their mentions, the speaker a
+    later "he" or an implied quotation goes back to, are the same whatever the classes kept).
+    """
     body = list(article.body())
     marks = find_marked_spans(article.text, [(p.offset, p.end) for p in body])
     direct = _direct_candidates(article, body, marks, lexicon)
     reported = _reported_candidates(body, marks, direct, lexicon, explore)
     reported = _drop_inside_speech(reported, direct, rank=not explore)
+    left_out: list[Candidate] = []
+    if classes is not None:
+        if "speech" in classes:
+            for cand in reported:
+                if cand.cue_class == "topic":
+                    _cue_quoted_predicate(cand, marks, direct, lexicon)
+        left_out = [c for c in reported if c.cue_class not in classes]
+        reported = [c for c in reported if c.cue_class in classes]
     consumed = _consumed(reported)
     unique = {id(c): c for c in direct if c is not None}  # a joined quotation stands once per mark
-    candidates = [c for c in unique.values() if not consumed & set(c.marks)] + reported
+    candidates = [c for c in unique.values() if not consumed & set(c.marks)] + reported + left_out
     candidates.sort(key=lambda c: (c.start, -c.end))
     _nest(candidates, marks)
     resolver = SpeakerResolver(article, index, lexicon)
     previous: Candidate | None = None
+    gone = {id(c) for c in left_out}
     for cand in candidates:
         _resolve(cand, candidates, resolver, previous)
-        if cand.parent is None:
+        if cand.parent is None and id(cand) not in gone:  # an implied quotation goes on a statement
             previous = cand
-    return candidates
+    return _without(candidates, left_out) if left_out else candidates
+
+
+def _without(candidates: list[Candidate], left_out: list[Candidate]) -> list[Candidate]:
+    """The candidates less those left out, parents renumbered. A left-out candidate (reported, so with
+    no marks of its own) is never a parent (_nest), so every parent stays."""
+    gone = {id(c) for c in left_out}
+    new_index: dict[int, int] = {}
+    kept: list[Candidate] = []
+    for i, cand in enumerate(candidates):
+        if id(cand) not in gone:
+            new_index[i] = len(kept)
+            kept.append(cand)
+    for cand in kept:
+        if cand.parent is not None:
+            cand.parent = new_index.get(cand.parent)
+    return kept
 
 
 def _drop_inside_speech(
@@ -276,7 +318,12 @@ def _direct_candidates(
             and last_para_with_quote >= first.index - 1
         ):
             cand.rule = "direct.implied"
-        elif mark.level == 0 and previous is not None and previous.cue is not None:
+        elif (
+            mark.level == 0
+            and previous is not None
+            and previous.cue is not None
+            and not _clause_between(first, previous, mark)
+        ):
             # '"A," he said. "B."': B goes on with A's words; PolNeAR annotates them as one content.
             previous.pieces.extend(mark.pieces)
             previous.marks.append(i)
@@ -465,6 +512,22 @@ def _previous_in_paragraph(
     return None
 
 
+def _clause_between(para: ParsedParagraph, previous: Candidate, mark: MarkedSpan) -> bool:
+    """Is there a clause of the writer's between the quotation before and this one ('"A," she said.
+    And last week Jason criticised TV for being "B".')? Then B does not go on with A's words."""
+    assert previous.cue is not None
+    cue = previous.cue[1] if previous.cue[0] is para else None
+    starts = para.token_starts
+    lo, hi = bisect_right(starts, previous.end), bisect_right(starts, mark.start - 1)
+    # What hangs on the cue is part of the attribution: '"A," said Smith, who leads the party. "B."',
+    # '"A," he said, adding: "B."'.
+    attribution = range(cue.left_edge.i, cue.right_edge.i + 1) if cue is not None else range(0)
+    return any(
+        token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"aux", "auxpass"} and token.i not in attribution
+        for token in para.doc[lo:hi]
+    )
+
+
 def _word_count(text: str, mark: MarkedSpan) -> int:
     return sum(len(text[s:e].split()) for s, e in mark.pieces)
 
@@ -570,7 +633,45 @@ def _reported(
     cand = Candidate("indirect", pieces, rule, para.index)
     cand.cue = (para, token)
     cand.subject = (para, subject) if subject is not None else None
+    cand.complement = complement
+    cand.cue_class = classify(rule, token, complement)
     return cand
+
+
+def _cue_quoted_predicate(
+    cand: Candidate, marks: list[MarkedSpan], direct: list[Candidate | None], lexicon: Lexicon
+) -> None:
+    """'called him "a disappointment of historic proportions"', 'described the performance as
+    "disappointing"', 'warned both parties against "pandering to prejudice"': when what a speech verb
+    says of its object (or its prepositional object) is wholly quoted, the quotation is a direct
+    statement with that cue, though the object itself is only a topic."""
+    if cand.cue is None or cand.complement is None:
+        return
+    para, verb = cand.cue
+    if verb.lemma_.lower() not in lexicon.speech_verbs | lexicon.object_verbs:
+        return
+    complement = cand.complement
+    said = [complement]
+    if complement.dep_ == "dobj":
+        # The parser hangs "as ..." on the verb or on its object: "described [the performance] [as ...]".
+        own = [c for c in complement.children if c.dep_ == "prep" and c.lower_ in OBJECT_PREDICATE_PREPS]
+        said = _object_predicates(complement) + own
+    for head in said:
+        tokens = [t for t in head.subtree if not (t.dep_ == "prep" and t is head)]
+        words = [t for t in tokens if not t.is_punct]
+        if not words:
+            continue
+        start, end = para.token_offsets(words[0])[0], para.token_offsets(words[-1])[1]
+        for i in lookup(marks).overlapping(start, end, 0):
+            mark = marks[i]
+            if mark.level != 0 or (direct[i] is not None and direct[i].cue is not None):  # type: ignore[union-attr]
+                continue
+            inside = sum(1 for t in words if mark.contains(*para.token_offsets(t)))
+            if inside / len(words) < DIRECT_SHARE:
+                continue
+            quoted = Candidate("direct", list(mark.pieces), "direct.cue_before", para.index, marks=[i])
+            quoted.cue, quoted.subject = cand.cue, cand.subject
+            direct[i] = quoted
 
 
 def _reduced_passive(verb: Token) -> bool:
