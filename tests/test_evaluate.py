@@ -732,7 +732,7 @@ def test_an_analyser_failure_is_recorded_not_fatal(tmp_path: Path) -> None:
 @needs_polnear
 def test_real_analyzer_on_three_dev_articles(request: pytest.FixtureRequest) -> None:
     pytest.importorskip("onrecord.pipeline", reason="onrecord.pipeline is not importable yet")
-    analyzer = request.getfixturevalue("analyzer")  # the session's loaded pipeline (conftest.py)
+    analyzer = request.getfixturevalue("analyzer_all")  # the session's loaded pipeline (conftest.py)
     result = evaluate_directory(POLNEAR_DEV, fmt="polnear", analyzer=analyzer, limit=3)
     report = result.report()
     assert report["articles"] == 3 and not report["failed_articles"]

@@ -30,10 +30,10 @@ SPEAKERS = ("data", "speakers-dev")
 GUM = ("data", "gum-people-dev")
 
 
-def test_polnear_dev_meets_its_floors(analyzer, shared):
+def test_polnear_dev_meets_its_floors(analyzer_all, shared):
     baseline = read_baseline(BASELINE)
     assert baseline is not None, f"{BASELINE} is missing"
-    result = evaluate_directory(shared / "data" / "polnear" / "dev", fmt="polnear", analyzer=analyzer)
+    result = evaluate_directory(shared / "data" / "polnear" / "dev", fmt="polnear", analyzer=analyzer_all)
     check = check_report(result.report(), baseline)
     assert check.ok, "\n".join(check.messages)
 

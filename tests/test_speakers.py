@@ -65,6 +65,28 @@ def test_the_worked_example_of_the_docs(analyze):
             "Jane Doe",
             True,
         ),
+        # ... also when the parser hangs the name on the last noun of a long title
+        (
+            "Head of developmental genetics at the National Institute of Medical Research, Professor Robin "
+            "Lovell-Badge, said he had seen the same debate in the US.",
+            "he had seen the same debate",
+            "Robin Lovell-Badge",
+            True,
+        ),
+        # a show's name and "star" before the name: the name speaks, not the show
+        (
+            "Only Fools and Horses star David Jason said television had become too cautious.",
+            "television had become too cautious",
+            "David Jason",
+            True,
+        ),
+        # a name that opens with a number, cut short by the NER model
+        (
+            "US rap star 50 Cent has said he has thrown his protege out of the group.",
+            "he has thrown his protege",
+            "50 Cent",
+            True,
+        ),
     ],
 )
 def test_speaker(analyze, text, fragment, name, named):
@@ -125,3 +147,10 @@ def test_an_organisation_speaks_under_its_full_name(analyze):
     # The small model tags only "Democrats"; the subject's proper-noun phrase names the party.
     speaker = _speaker_of(analyze("The Liberal Democrats said the Conservatives cannot win."), "cannot win")
     assert speaker.name == "Liberal Democrats" and speaker.mention == "The Liberal Democrats"
+
+
+def test_a_joint_subject_names_each_party_in_full(analyze):
+    # The small model tags "Conservatives" and "Democrats"; each conjunct's own phrase names the party.
+    record = analyze("The Conservatives and Liberal Democrats say they still want the advice published.")
+    speaker = _speaker_of(record, "they still want the advice published")
+    assert speaker.name == "Conservatives and Liberal Democrats"

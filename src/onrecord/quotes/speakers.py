@@ -223,8 +223,11 @@ class SpeakerResolver:
             len(words) > 1
             and entity.name in phrase
             and len(phrase) > len(entity.name)
-            and all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in words)
-        ):
+            and all(
+                w[:1].isupper() or w.lower() in _NAME_LINKS or (i == 0 and w.isdigit())
+                for i, w in enumerate(words)
+            )
+        ):  # a number may open a name: "50 Cent" (tagged "Cent")
             self.index.add_name(entity, span, phrase)
 
     def _name_in_apposition(self, para: ParsedParagraph, head: Token) -> Token | None:
@@ -238,11 +241,26 @@ class SpeakerResolver:
                 if inner is not None:
                     return inner
             elif child.dep_ == "conj" and child.pos_ == "NOUN":
-                # "Only Fools and Horses star David Jason said": the parser joins the show's name and
-                # "star", and hangs the name on the first word.
+                # "Only Fools and Horses star David Jason said": the parser joins the show's name, "star"
+                # and the name as three conjuncts, or hangs the name on "star".
                 inner = self._name_in_apposition(para, child)
                 if inner is not None:
                     return inner
+                named = next(
+                    (c for c in head.children if c.dep_ == "conj" and c.left_edge.i == child.i + 1), None
+                )
+                if named is not None and named.ent_type_ == "PERSON":
+                    return named
+        if head.pos_ in {"NOUN", "PROPN"} and not head.ent_type_:
+            # "Head of developmental genetics at the Institute, Professor Robin Lovell-Badge, said": the
+            # name set off at the end of the subject, hung by the parser on the last noun before it.
+            last = head.right_edge.i
+            while last > head.i and para.doc[last].is_punct:
+                last -= 1
+            end = para.doc[last]
+            named = end if end.dep_ == "appos" else None
+            if named is not None and named.head.i != head.i and named.ent_type_ == "PERSON":
+                return named
         return None
 
     def _entity_at(self, para: ParsedParagraph, token: Token) -> bool:
@@ -260,6 +278,9 @@ class SpeakerResolver:
         for token in [head, *conjuncts]:
             entity = self.index.at(*para.token_offsets(token))
             if entity is not None and entity.type != "UNNAMED" and entity not in members:
+                if entity.type != "PERSON":  # "Liberal Democrats", tagged "Democrats"
+                    span = self._phrase_span(para, token)
+                    self._fuller_name(entity, span, self.article.text[span[0] : span[1]])
                 members.append(entity)
                 names.append(entity.name)
             elif token.pos_ == "PROPN" or token.text[:1].isupper():
