@@ -115,10 +115,24 @@ def test_a_quotation_after_a_clause_of_the_writers_does_not_go_on_with_the_one_b
     ]
 
 
-def test_a_quotation_right_after_the_cue_still_goes_on_with_it(analyze):
-    analysis = analyze('"We won," said Jane Smith, who leads the party. "The voters have spoken."')
-    (quote,) = analysis.quotes
-    assert quote.content_spans[1:] and quote.speaker.name == "Jane Smith"
+def test_a_new_quotation_after_a_closed_one_is_a_new_statement_by_the_same_speaker(analyze, analyze_all):
+    text = '"We won," said Jane Smith, who leads the party. "The voters have spoken."'
+    first, second = analyze(text).quotes
+    assert (first.content, first.speaker.name) == ("We won,", "Jane Smith")
+    assert (second.content, second.speaker.name, second.speaker.mention_kind) == (
+        "The voters have spoken.",
+        "Jane Smith",
+        "implied",
+    )
+    assert second.cue is None and second.component.endswith(":direct.continued")
+    # PolNeAR's convention joins them: one content in two pieces.
+    (joined,) = analyze_all(text).quotes
+    assert len(joined.content_spans) == 2 and joined.speaker.name == "Jane Smith"
+
+
+def test_an_interrupted_quotation_stays_one_statement(analyze):
+    (quote,) = analyze('"The plan," Jane Smith said, "is dead and buried."').quotes
+    assert quote.content == "The plan, is dead and buried." and len(quote.content_spans) == 2
 
 
 def test_left_out_attributions_still_count_for_the_speakers_after_them(analyze, analyze_all):

@@ -26,6 +26,7 @@ CUES = ("speech", "other")
 SPEECH_RULES = (
     "direct.clause_after",
     "direct.colon",
+    "direct.continued",
     "direct.cue_after",
     "direct.cue_before",
     "direct.implied",

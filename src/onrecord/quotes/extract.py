@@ -42,6 +42,10 @@ RULES: dict[str, float] = {
     "direct.clause_after": 0.76,  # 131: '"...," Beck questioned.', any verb in a short closing clause
     "direct.colon": 0.83,  # 64: 'Rubio fired back forcefully: "..."'
     "direct.implied": 0.48,  # 64: a quotation paragraph with no cue after a quotation paragraph
+    # '"A," he said. "B."': B, a sentence after a cued quotation, with no cue of its own (speech
+    # statements only; PolNeAR joins B to A, so it has no count there): the speaker is A's. Taken as
+    # the joined quotation's own precision, direct.cue_after's.
+    "direct.continued": 0.97,
     "direct.nearby": 0.48,  # 394: a quotation with no cue near an attributed one
     "direct.unattributed": 0.58,  # 220: speaker unknown
     "indirect.speech": 0.88,  # 3,483
@@ -171,7 +175,9 @@ def extract_candidates(
     """
     body = list(article.body())
     marks = find_marked_spans(article.text, [(p.offset, p.end) for p in body])
-    direct = _direct_candidates(article, body, marks, lexicon)
+    # Statements proper follow the speakers-dev guidelines: a new quotation after a closed one is a
+    # new statement. PolNeAR's convention (every class kept) joins them into one content.
+    direct = _direct_candidates(article, body, marks, lexicon, split_continued=classes is not None)
     reported = _reported_candidates(body, marks, direct, lexicon, explore)
     reported = _drop_inside_speech(reported, direct, rank=not explore)
     left_out: list[Candidate] = []
@@ -280,7 +286,12 @@ def _outranks(other: Candidate, cand: Candidate) -> bool:
 
 # -- direct quotations --------------------------------------------------------------------------------
 def _direct_candidates(
-    article: ParsedArticle, body: list[ParsedParagraph], marks: list[MarkedSpan], lexicon: Lexicon
+    article: ParsedArticle,
+    body: list[ParsedParagraph],
+    marks: list[MarkedSpan],
+    lexicon: Lexicon,
+    *,
+    split_continued: bool = False,
 ) -> list[Candidate | None]:
     found: list[Candidate | None] = []
     last_para_with_quote = -10
@@ -324,11 +335,17 @@ def _direct_candidates(
             and previous.cue is not None
             and not _clause_between(first, previous, mark)
         ):
-            # '"A," he said. "B."': B goes on with A's words; PolNeAR annotates them as one content.
-            previous.pieces.extend(mark.pieces)
-            previous.marks.append(i)
-            found.append(previous)
-            continue
+            if split_continued and _new_sentence(article.text, previous.end, mark.start):
+                # '"A," he said. "B."': B is a statement of its own, by A's speaker (the speakers-dev
+                # guidelines: a new quotation after a closed one is a new statement).
+                cand.rule = "direct.continued"
+            else:
+                # '"The plan," Jane Smith said, "is dead."', and in PolNeAR's convention also
+                # '"A," he said. "B."': B goes on with A's words, one content.
+                previous.pieces.extend(mark.pieces)
+                previous.marks.append(i)
+                found.append(previous)
+                continue
         elif _word_count(article.text, mark) >= MIN_WORDS_UNATTRIBUTED and _has_verb(first, mark):
             cand.rule = "direct.unattributed"
         else:
@@ -510,6 +527,13 @@ def _previous_in_paragraph(
             return cand
         return None
     return None
+
+
+def _new_sentence(text: str, end: int, start: int) -> bool:
+    """Does a sentence end between the quotation before (ending at ``end``) and the next one? Not in
+    '"The plan," Jane Smith said, "is dead."' (an interrupted quotation); yes in '"A," he said. "B."'
+    and '"We won." "The voters have spoken."'."""
+    return any(c in ".!?" for c in text[end - 1 : start])
 
 
 def _clause_between(para: ParsedParagraph, previous: Candidate, mark: MarkedSpan) -> bool:
@@ -1167,7 +1191,7 @@ def _resolve(
         cand.speaker = ResolvedSpeaker(
             prev.name, prev.mention, prev.mention_span, prev.entity, "implied", prev.group
         )
-    elif cand.rule == "direct.implied" and previous is not None and previous.speaker:
+    elif cand.rule in {"direct.implied", "direct.continued"} and previous is not None and previous.speaker:
         # The mention is the one the speaker was last named by: a reader clicks through to it.
         prev = previous.speaker
         cand.speaker = ResolvedSpeaker(
