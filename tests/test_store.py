@@ -116,6 +116,7 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
     for column in ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end"):
         conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")  # as the writer expects; dropped below
     conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
+    conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
     from onrecord.store.sqlite import _write  # the writer's body, run here against the old schema
 
     conn.execute("BEGIN")
@@ -124,6 +125,7 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
     for column in ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end"):
         conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
     conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
+    conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
     conn.close()
     with pytest.raises(StoreError, match="older than this onrecord"):
         open_store(path, readonly=True)
@@ -551,6 +553,29 @@ def test_one_batch_and_a_killed_batch_give_the_same_stories(tmp_path, wire, monk
 _RESOLUTION_COLUMNS = ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end")
 
 
+def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
+    """Step 7: rows stored before the cue_class column get the class their rule gives."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, str(path), target=6) == 6
+    conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # as the writer expects; dropped below
+    from onrecord.store.sqlite import _write
+
+    conn.execute("BEGIN")
+    _write(conn, [pool["putin_full"]], [])
+    conn.execute("COMMIT")
+    conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
+    (first,) = conn.execute("SELECT id FROM quotes ORDER BY position LIMIT 1").fetchone()
+    conn.execute(
+        "UPDATE quotes SET component = 'onrecord.quotes.v2:indirect.attitude' WHERE id = ?", (first,)
+    )
+    conn.close()
+    with open_store(path) as store:
+        classes = dict(store.connection.execute("SELECT id, cue_class FROM quotes"))
+    assert classes.pop(first) == "belief"
+    assert classes and set(classes.values()) == {"speech"}
+
+
 def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -560,12 +585,14 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
     for column in _RESOLUTION_COLUMNS:  # the writer writes them; version 2 had none
         conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")
     conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
+    conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
     conn.execute("BEGIN")
     _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
     conn.execute("COMMIT")
     for column in _RESOLUTION_COLUMNS:
         conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
     conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
+    conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
     conn.close()
     with open_store(path) as store:
         conn = store.connection

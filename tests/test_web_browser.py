@@ -94,8 +94,8 @@ class Server(ServerProcess):
 
 
 @pytest.fixture(scope="module")
-def sample_server(tmp_path_factory, analyzer) -> Iterator[Server]:
-    db = build_store(tmp_path_factory.getbasetemp() / "web" / "sample.db", analyzer, sample=True)
+def sample_server(tmp_path_factory, analyzer_all) -> Iterator[Server]:
+    db = build_store(tmp_path_factory.getbasetemp() / "web" / "sample.db", analyzer_all, sample=True)
     server = Server(db)
     yield server
     server.stop()

@@ -58,6 +58,14 @@ REDRAW_EVERY_SECONDS = 0.2
     default=None,
     help="Seconds one article may take; a slower one fails (E009) and the others go on [60]. 0: no limit.",
 )
+@click.option(
+    "--statements",
+    type=click.Choice(["speech", "all"]),
+    default="speech",
+    show_default=True,
+    help="speech: store what sources said; all: also beliefs, intentions, stances, reported questions "
+    "(each with its cue_class; `onrecord quotes --cue speech|other` tells them apart).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (the summary is still printed).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each batch on stderr, and a traceback on a crash.")
 def ingest(
@@ -68,6 +76,7 @@ def ingest(
     batch_size: int,
     max_chars: int | None,
     time_budget: float | None,
+    statements: str,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -108,7 +117,9 @@ def ingest(
     items = input_items(inputs, sample=sample, max_chars=limit)
 
     budget = TIME_BUDGET_SECONDS if time_budget is None else time_budget
-    settings = IngestSettings(jobs=jobs, batch_size=batch_size, max_chars=limit, time_budget=budget)
+    settings = IngestSettings(
+        jobs=jobs, batch_size=batch_size, max_chars=limit, time_budget=budget, statements=statements
+    )
     progress = None if quiet else Progress(sys.stderr, jobs=settings.worker_count())
     if not db_path.exists():
         items = _something_to_store(items, db_path)

@@ -70,6 +70,7 @@ COLUMNS: dict[str, tuple[tuple[str, ColumnType], ...]] = {
         ("nested_in", "str"),
         ("confidence", "float"),
         ("component", "str"),
+        ("cue_class", "str"),
     ),
     "people": (
         ("id", "str"),

@@ -18,26 +18,10 @@ from onrecord.store.people import name_words
 
 KINDS = ("direct", "indirect", "mixed")
 
-#: What a quotation's cue reports: ``speech`` (quotations in marks, and "said", "told", "according to"
-#: ... with a clause: what someone said) or ``other`` (beliefs, intentions, criticism, claims as nouns
-#: or adjectives, passives: "believes that", "vowed to", "criticized the plan", "his claim that").
-#: Told apart by the rule in ``component`` (docs/record.md); PolNeAR counts both as attributions.
+#: What a quotation's cue reports: ``speech`` (what someone said: cue_class "speech") or ``other``
+#: (beliefs, intentions, stances, reported questions: the other cue classes, stored only by an ingest
+#: with --statements all; onrecord.quotes.classes). PolNeAR counts both as attributions.
 CUES = ("speech", "other")
-SPEECH_RULES = (
-    "direct.clause_after",
-    "direct.colon",
-    "direct.continued",
-    "direct.cue_after",
-    "direct.cue_before",
-    "direct.implied",
-    "direct.nearby",
-    "direct.unattributed",
-    "indirect.according_to",
-    "indirect.parenthetical",
-    "indirect.speech",
-    "mixed.parenthetical",
-    "mixed.speech",
-)
 
 #: Orders of quotations. "newest" can walk the published-date index and stop at the LIMIT (SQLite
 #: puts NULL first in ascending order, so last in descending); "oldest" sorts.
@@ -55,7 +39,7 @@ SELECT q.id, q.article_id, q.position, q.published, a.outlet, a.title, a.url,
        q.person_id, p.name AS person_name, q.speaker_name, q.speaker_kind, q.speaker_mention,
        q.mention_kind, q.mention_start, q.mention_end, q.kind, q.content, q.quote_start, q.quote_end,
        q.pieces, q.cue, q.cue_start, q.cue_end, q.context_start, q.context_end, q.statement_id,
-       q.nested_in, q.confidence, q.component
+       q.nested_in, q.confidence, q.component, q.cue_class
 FROM quotes q
 JOIN articles a ON a.id = q.article_id
 LEFT JOIN persons p ON p.id = q.person_id
@@ -99,6 +83,8 @@ class QuoteRow:
     nested_in: str | None = None
     confidence: float = 0.0
     component: str = ""
+    #: "speech", or another class in a store ingested with --statements all (onrecord.quotes.classes).
+    cue_class: str = "speech"
 
     @property
     def speaker(self) -> str:
@@ -201,10 +187,7 @@ def quotes_query(conn: sqlite3.Connection, query: QuoteFilter) -> tuple[str, lis
     if query.cue is not None:
         if query.cue not in CUES:
             raise QueryError(f"--cue {query.cue!r} is not one of {', '.join(CUES)}")
-        rule = "substr(q.component, instr(q.component, ':') + 1)"
-        marks = ", ".join("?" * len(SPEECH_RULES))
-        where.append(f"{rule} {'IN' if query.cue == 'speech' else 'NOT IN'} ({marks})")
-        params += SPEECH_RULES
+        where.append(f"q.cue_class {'=' if query.cue == 'speech' else '<>'} 'speech'")
     sql = QUOTE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
     if order not in ORDERS:
         raise QueryError(f"order {order!r} is not one of {', '.join(ORDERS)}")

@@ -39,6 +39,7 @@ _FAMILY_CLASS = {
     "clause_after": "speech",
     "colon": "speech",
     "implied": "speech",
+    "continued": "speech",
     "nearby": "speech",
     "unattributed": "speech",
     "speech": "speech",
@@ -58,6 +59,11 @@ _QUESTION_MARKS = frozenset({"if", "whether"})
 _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 
 
+def rule_class(rule: str) -> str:
+    """The class a rule gives before its construction is looked at ("indirect.object" -> "topic")."""
+    return _FAMILY_CLASS.get(family(rule), "speech")
+
+
 def family(rule: str) -> str:
     """'indirect.attitude' -> 'attitude'."""
     return rule.partition(".")[2]
@@ -65,7 +71,7 @@ def family(rule: str) -> str:
 
 def classify(rule: str, cue: Token | None, complement: Token | None) -> str:
     """The cue class of a candidate found by ``rule`` with this cue word and complement head."""
-    cls = _FAMILY_CLASS.get(family(rule), "speech")
+    cls = rule_class(rule)
     if cls == "topic" and cue is not None and any(c.dep_ == "xcomp" for c in cue.children):
         return "intention"  # "urged [people] [to put the figures into context]"
     if cls == "speech" and cue is not None and complement is not None and is_question(cue, complement):

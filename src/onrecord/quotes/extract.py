@@ -121,6 +121,9 @@ _STRONG = frozenset(
 _INVERTED_DEPS = frozenset({"dobj", "attr", "npadvmod", "dative", "oprd", "nsubj"})
 #: Parts of speech that may be cues: verbs ("said"), nouns ("his claim that"), adjectives ("critical of").
 _CUE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "EVENT"})
+#: A verb in these relations heads no clause of its own that could attribute a quotation before it.
+_NOT_A_CLAUSE = frozenset({"pcomp", "acl", "amod"})
 _NEGATORS = frozenset({"not", "n't", "never", "neither", "nor"})
 
 
@@ -371,8 +374,12 @@ def _cue_after(
         start = para.offset + token.idx
         if start >= limit or _opens_other(start, mark, marks):
             break
-        if (token.text in _SENTENCE_END and seen) or seen >= CUE_WINDOW_AFTER:
+        # '..."as a hard-working MP". Ms Kelly is reported ...': a full stop right after the closing
+        # mark ends the sentence too.
+        if token.text in _SENTENCE_END or seen >= CUE_WINDOW_AFTER:
             break
+        if token.dep_ in _NOT_A_CLAUSE:
+            continue  # 'condemned the "complete irresponsibility" of adding ...'
         if _is_cue(token, lexicon, speech_only=True) and _attributes(para, token, mark, marks):
             return para, token
     return None
@@ -464,6 +471,10 @@ def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan, marks: lis
     "under pressure" and ...' the quoted fragment is a small part of what was said (a mixed quotation,
     found from the parse). Without a complement the verb must stand close to the marks.
     """
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children) and not any(
+        c.dep_ == "agent" for c in verb.children
+    ):
+        return False  # 'is reported to be "pro-life"': no source, no statement
     complements = [c for c in verb.children if c.dep_ in {"ccomp", "parataxis"}]
     if not complements and verb.dep_ in {"parataxis", "conj", "advcl"} and verb.head.pos_ in {"VERB", "AUX"}:
         # "the two nations, Xi said, now have a "golden opportunity" to ...": a parenthetical cue
@@ -481,13 +492,33 @@ def _attributes(para: ParsedParagraph, verb: Token, mark: MarkedSpan, marks: lis
     if not complements:
         pos = para.offset + verb.idx
         gap = mark.start - pos if pos < mark.start else pos - mark.end
-        return gap <= 40
+        return gap <= 40 and not _fragment_of_dependent(para, verb, mark)
     for child in complements:
         start, end = para.char_span(child.left_edge.i, child.right_edge.i + 1)
         inside = sum(max(0, min(e, end) - max(s, start)) for s, e in mark.pieces)
         if inside / max(1, end - start) >= DIRECT_SHARE:
             return True
     return False
+
+
+def _fragment_of_dependent(para: ParsedParagraph, verb: Token, mark: MarkedSpan) -> bool:
+    """Is the quotation a small part of the verb's object or other dependent, not what the verb
+    reports? 'has added the ability to "save" websites of interest': the quoted word is inside the
+    object. Not in 'told reporters: "..."' (the quotation is no part of the object) nor in 'said
+    "never"' (it is the whole object)."""
+    first = para.first_token_from(mark.start)
+    if first >= len(para.doc):
+        return False
+    token = para.doc[first]
+    if token.sent.start == verb.sent.start and not verb.is_ancestor(token):
+        return True  # 'Ask Jeeves has added the ability to "save" ...': the quotation is another verb's
+    while token.head.i != verb.i and token.head.i != token.i:
+        token = token.head
+    if token.head.i != verb.i or token.dep_ in {"ccomp", "parataxis", "punct"}:
+        return False
+    words = [t for t in token.subtree if not t.is_punct]
+    inside = sum(1 for t in words if mark.contains(*para.token_offsets(t)))
+    return inside / max(1, len(words)) < DIRECT_SHARE
 
 
 def _parent_start(mark: MarkedSpan, marks: list[MarkedSpan]) -> int:
@@ -1050,6 +1081,8 @@ def _consumed(reported: list[Candidate]) -> set[int]:
 def _is_cue(token: Token, lexicon: Lexicon, *, speech_only: bool) -> bool:
     if token.pos_ not in {"VERB", "AUX"} or token.dep_ in {"amod", "aux", "auxpass"}:
         return False
+    if token.ent_type_ in _NAME_LABELS:
+        return False  # "Ask Jeeves has added ...": a word of a name is no verb of saying
     lemma = token.lemma_.lower()
     return lemma in lexicon.speech_verbs or (not speech_only and lemma in lexicon.attitude_verbs)
 

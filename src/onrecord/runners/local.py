@@ -94,6 +94,8 @@ class IngestSettings:
     language: str = "en"
     #: Seconds one article may take before it is stopped and recorded as a failure (None: no limit).
     time_budget: float | None = TIME_BUDGET_SECONDS
+    #: "speech" (statements proper) or "all" (every attribution with its cue_class): Analyzer(statements=).
+    statements: str = "speech"
 
     def worker_count(self) -> int:
         return max(1, self.jobs if self.jobs is not None else available_cores())
@@ -185,11 +187,14 @@ class AnalyzeStage:
         max_chars: int = MAX_INPUT_CHARS,
         analyzer: Analyzer | None = None,
         time_budget: float | None = TIME_BUDGET_SECONDS,
+        statements: str = "speech",
     ) -> None:
         self.analyzer = (
             analyzer
             if analyzer is not None
-            else Analyzer(language=language, max_chars=max_chars, time_budget=time_budget)
+            else Analyzer(
+                language=language, max_chars=max_chars, time_budget=time_budget, statements=statements
+            )
         )
 
     def process(self, task: Task) -> Outcome:
@@ -210,7 +215,9 @@ class AnalyzeStage:
 _stage: AnalyzeStage | None = None
 
 
-def _init_worker(language: str, max_chars: int, parent: int, time_budget: float | None) -> None:
+def _init_worker(
+    language: str, max_chars: int, parent: int, time_budget: float | None, statements: str = "speech"
+) -> None:
     """The pool's initializer: runs once in each worker process. ``parent`` is the main process's
     pid, passed in rather than read here: the parent may already be gone by the time this runs."""
     global _stage
@@ -218,7 +225,9 @@ def _init_worker(language: str, max_chars: int, parent: int, time_budget: float 
     # (Already ignored since the process started; see _Executor.submit.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent)
-    _stage = AnalyzeStage(language=language, max_chars=max_chars, time_budget=time_budget)
+    _stage = AnalyzeStage(
+        language=language, max_chars=max_chars, time_budget=time_budget, statements=statements
+    )
 
 
 def _run_task(task: Task) -> Outcome:
@@ -257,6 +266,7 @@ class _Executor:
                     max_chars=self.settings.max_chars,
                     analyzer=self._analyzer,
                     time_budget=self.settings.time_budget,
+                    statements=self.settings.statements,
                 )
             future: Future[Outcome] = Future()
             future.set_result(self._stage.process(task))
@@ -273,6 +283,7 @@ class _Executor:
                     self.settings.max_chars,
                     os.getpid(),
                     self.settings.time_budget,
+                    self.settings.statements,
                 ),
             )
         if self._submitted >= self.jobs:

@@ -211,7 +211,7 @@ def _insert_article(
         "cue, cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
         "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
-        f"antecedent_start, antecedent_end) VALUES ({', '.join('?' * 33)})",
+        f"antecedent_start, antecedent_end, cue_class) VALUES ({', '.join('?' * 34)})",
         quotes,
     )
 

@@ -211,6 +211,7 @@ def analysis_rows(
                 None if speaker.named is None else bool(speaker.named),
                 speaker.resolution,
                 *(speaker.antecedent_span or (None, None)),
+                quote.cue_class,
                 name,
                 position,
             ),

@@ -28,7 +28,8 @@ BATCH_TABLES: dict[str, str] = {
         "mention_kind string, speaker_entity string, speaker_entities array<string>, speaker_kind string, "
         "speaker_key string, speaker_words int, nested_in string, confidence double, component string, "
         "context_start int, context_end int, published string, speaker_named boolean, "
-        "speaker_resolution string, antecedent_start int, antecedent_end int, input string, "
+        "speaker_resolution string, antecedent_start int, antecedent_end int, cue_class string, "
+        "input string, "
         "input_position int"
     ),
     "entities": (

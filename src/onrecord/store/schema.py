@@ -244,6 +244,28 @@ _SPEAKER_RESOLUTION = (
 # JSON; ``roles`` keeps the strings that the person queries group.
 _ROLE_FACTS = ("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'",)
 
+# What kind of attribution each quotation is (records.Quote.cue_class, onrecord.quotes.classes):
+# "speech" for a statement proper; the other classes only in a store ingested with --statements all.
+# Rows stored before it get the class their rule gives (a reported question cannot be told from
+# them: it stays "speech").
+_CUE_CLASS = ("ALTER TABLE quotes ADD COLUMN cue_class TEXT NOT NULL DEFAULT 'speech'",)
+
+
+def _fill_cue_class(conn: sqlite3.Connection) -> None:
+    from onrecord.quotes.classes import rule_class
+
+    rules = [
+        r for (r,) in conn.execute("SELECT DISTINCT substr(component, instr(component, ':') + 1) FROM quotes")
+    ]
+    for rule in rules:
+        cls = rule_class(rule)
+        if cls != "speech":
+            conn.execute(
+                "UPDATE quotes SET cue_class = ? WHERE substr(component, instr(component, ':') + 1) = ?",
+                (cls, rule),
+            )
+
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
@@ -252,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "quotes in date order", _QUOTE_ORDER),
     Migration(5, "speaker resolution", _SPEAKER_RESOLUTION),
     Migration(6, "role facts", _ROLE_FACTS),
+    Migration(7, "cue class", _CUE_CLASS, _fill_cue_class),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -375,7 +375,8 @@ def _insert_details(
         "cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
         "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
-        f"antecedent_start, antecedent_end) VALUES ({', '.join('?' * 32)}) ON CONFLICT (id) DO NOTHING",
+        "antecedent_start, antecedent_end, cue_class) "
+        f"VALUES ({', '.join('?' * 33)}) ON CONFLICT (id) DO NOTHING",
         rows,
     )
     return persons, statements
@@ -446,6 +447,7 @@ def _quote_row(
         None if speaker.named is None else int(speaker.named),
         speaker.resolution,
         *(speaker.antecedent_span or (None, None)),
+        quote.cue_class,
     )
 
 

@@ -231,6 +231,7 @@ def _schemas() -> dict[str, Any]:
             "statement_id": string,
             "confidence": number,
             "component": string,
+            "cue_class": string,
             "links": {"type": "object"},
         },
     }
