@@ -23,8 +23,9 @@ from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+from onrecord.quotes.calibration import calibrated_confidence
 from onrecord.quotes.classes import DEFAULT_CLASSES
-from onrecord.quotes.extract import RULES, Candidate, extract_candidates
+from onrecord.quotes.extract import Candidate, extract_candidates
 from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Speaker
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ class Analyzer:
                 antecedent_span=to_orig(*speaker.antecedent_span) if speaker.antecedent_span else None,
             ),
             nested_in=cand.parent,
-            confidence=RULES[cand.rule] if cand.confidence is None else round(cand.confidence, 2),
+            confidence=calibrated_confidence(cand, text, language=self.language),
             component=f"{COMPONENTS['quotes']}:{cand.rule}",
             cue_class=cand.cue_class,
             context_span=to_orig(*_context(parsed, cand)),

@@ -24,6 +24,7 @@ from onrecord.evaluate import (
     load_set,
 )
 from onrecord.evaluate import baseline as gate
+from onrecord.evaluate.calibration import render_calibration
 from onrecord.evaluate.metrics import SLICES
 from onrecord.evaluate.sets import ScoredSet, SetResult
 
@@ -242,6 +243,7 @@ def render_report(report: dict[str, Any]) -> str:
                 f"{_num(content['precision'])} {_num(content['recall'])} {_num(content['f1'])} "
                 f"{_num(entry['end_to_end']['f1'], 7)}"
             )
+    lines += ["", *render_calibration(report.get("calibration"))]
     offsets = report["offsets"]
     lines += ["", f"offsets verified: {offsets['verified']}/{offsets['checked']} annotated spans"]
     if report["notes"]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from onrecord.evaluate.calibration import Scored, calibration_report
 from onrecord.evaluate.gold import GoldCorpus, GoldFormatError, Item, items_from_analysis, load_gold_directory
 from onrecord.evaluate.metrics import LEVELS, OVERLAP_THRESHOLD, SLICES, ArticleScore, meets, score_article
 from onrecord.evaluate.people import load_people
@@ -199,6 +200,8 @@ class EvaluationResult:
         end_to_end = Tally()
         slices = {dim: {v: (Tally(), Tally()) for v in values} for dim, values in SLICES.items()}
         speaker = {"gold": 0, "found": 0, "correct": 0}
+        scored: list[Scored] = []
+        unscored = 0
         for score in self.articles:
             gold_found, pred_found = _found(score)
             for level, tally in levels.items():
@@ -208,6 +211,11 @@ class EvaluationResult:
             _add(end_to_end, len(score.gold), len(score.pred), len(e2e), len(e2e))
             e2e_gold = {p.gold for p in e2e}
             e2e_pred = {p.pred for p in e2e}
+            for pi, item in enumerate(score.pred):
+                if item.confidence is None:
+                    unscored += 1
+                else:  # a prediction is correct for the calibration when it is right end to end
+                    scored.append((item.confidence, pi in e2e_pred))
             for gi, item in enumerate(score.gold):
                 for dim, value in score.slice_values(item).items():
                     content, e2e_tally = slices[dim][value]
@@ -240,6 +248,7 @@ class EvaluationResult:
                 dim: {v: {"content": c.to_dict(), "end_to_end": e.to_dict()} for v, (c, e) in values.items()}
                 for dim, values in slices.items()
             },
+            "calibration": calibration_report(scored, left_out=unscored),
             "human_agreement": dict(HUMAN_AGREEMENT) if corpus.format == "polnear" else None,
             "offsets": {"checked": corpus.spans_checked, "verified": corpus.spans_verified},
             "notes": list(corpus.notes),

@@ -40,6 +40,7 @@ HEADLINE: dict[str, str] = {
     "end_to_end_f1": "end-to-end F1 (content >= 0.5 and speaker mention)",
     "speech_content_f1": "speech-cue slice: content F1",
     "speech_end_to_end_f1": "speech-cue slice: end-to-end F1",
+    "precision_at_50": "end-to-end precision of the most confident half of the predictions",
 }
 #: The gated numbers of every format.
 HEADLINES: dict[str, dict[str, str]] = {
@@ -69,6 +70,9 @@ def headline_numbers(report: dict[str, Any]) -> dict[str, float]:
         "speech_content_f1": speech["content"]["f1"],
         "speech_end_to_end_f1": speech["end_to_end"]["f1"],
     }
+    if "calibration" in report:  # reports from before the calibration have no such number
+        # Higher is better, so it gates like the others; the ECE (lower is better) is only reported.
+        values["precision_at_50"] = report["calibration"]["precision_at"]["50"]
     return {name: float(value or 0.0) for name, value in values.items()}
 
 

@@ -44,6 +44,8 @@ class Item:
     #: the end-to-end score then checks the content only.
     source_checked: bool = True
     nested: bool = False
+    #: Predictions only: the statement's confidence, for the calibration numbers.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ def items_from_analysis(analysis: Analysis) -> tuple[Item, ...]:
                 cue_spans=(quote.cue_span,) if quote.cue_span is not None else (),
                 speaker=speaker.name,
                 nested=quote.nested_in is not None,
+                confidence=quote.confidence,
             )
         )
     return tuple(items)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onrecord.evaluate.calibration import Scored, calibration_report, render_calibration
 from onrecord.evaluate.gold import GoldFormatError
 from onrecord.evaluate.sets import (
     Predictions,
@@ -72,6 +73,7 @@ HEADLINE: dict[str, str] = {
     "exact_detection_f1": "speakers: statement detection F1, exact boundaries",
     "canonical_accuracy": "speakers: canonical speaker accuracy over the matched",
     "end_to_end_f1": "speakers: end-to-end F1 (matched and speaker right)",
+    "precision_at_50": "speakers: end-to-end precision of the most confident half of the statements",
 }
 
 
@@ -253,6 +255,8 @@ class Predicted:
     chars: frozenset[int]
     speaker: dict[str, Any]
     content: str
+    #: The record's confidence for the statement (None when it gives none).
+    confidence: float | None = None
 
 
 def predicted_statements(record: dict[str, Any] | None, text: str, notes: Counter[str]) -> list[Predicted]:
@@ -273,7 +277,10 @@ def predicted_statements(record: dict[str, Any] | None, text: str, notes: Counte
             {"name": speaker} if isinstance(speaker, str) else speaker if isinstance(speaker, dict) else {}
         )
         content = " ".join(text[max(0, s) : e] for s, e in spans)
-        out.append(Predicted(spans, positions(text, spans), speaker, content))
+        confidence = quote.get("confidence")
+        if not isinstance(confidence, int | float) or isinstance(confidence, bool):
+            confidence = None
+        out.append(Predicted(spans, positions(text, spans), speaker, content, confidence))
     return out
 
 
@@ -286,6 +293,8 @@ class SpeakersResult:
     wrong_speakers: Counter[str]
     notes: Counter[str]
     misses: list[dict[str, Any]] = field(default_factory=list)
+    #: (confidence, right end to end) of every prediction that has a confidence.
+    scored: list[Scored] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
         c = self.counts
@@ -293,6 +302,7 @@ class SpeakersResult:
         exact = prf(c["exact"], c["predicted"], c["exact"], c["gold"])
         end_to_end = prf(c["right"], c["predicted"], c["right"], c["gold"])
         canonical = share(c["right"], c["matched"]) or 0.0
+        calibration = calibration_report(self.scored, left_out=c["predicted"] - len(self.scored))
         slices = {
             dim: {
                 value: {
@@ -321,6 +331,7 @@ class SpeakersResult:
             "canonical_right": c["right"],
             "end_to_end": end_to_end,
             "slices": slices,
+            "calibration": calibration,
             "wrong_speaker_reasons": dict(self.wrong_speakers.most_common()),
             "notes": dict(sorted(self.notes.items())),
             "headline": {
@@ -330,6 +341,7 @@ class SpeakersResult:
                 "exact_detection_f1": exact["f1"],
                 "canonical_accuracy": canonical,
                 "end_to_end_f1": end_to_end["f1"],
+                "precision_at_50": calibration["precision_at"]["50"],
             },
         }
 
@@ -349,6 +361,7 @@ def score(corpus: SpeakersSet, predictions: Predictions) -> SpeakersResult:
     wrong: Counter[str] = Counter()
     notes: Counter[str] = Counter()
     misses: list[dict[str, Any]] = []
+    scored: list[Scored] = []
     failed = {f["article"]: f["error"] for f in predictions.failed}
     for article in corpus.articles:
         text = article.text
@@ -363,6 +376,7 @@ def score(corpus: SpeakersSet, predictions: Predictions) -> SpeakersResult:
         counts["gold"] += len(golds)
         counts["predicted"] += len(preds)
         counts["matched"] += len(pairs)
+        right: set[int] = set()  # the predictions matched with the speaker right
         for gi, gold in enumerate(golds):
             cells = [
                 slices["mention_type"].setdefault(gold["mention_type"], dict(blank)),
@@ -377,6 +391,8 @@ def score(corpus: SpeakersSet, predictions: Predictions) -> SpeakersResult:
             pi, f = by_gold[gi]
             exact = gold_sets[gi] == preds[pi].chars
             why = judge_speaker(gold, preds[pi].speaker, text)
+            if why is None:
+                right.add(pi)
             counts["exact"] += exact
             counts["right"] += why is None
             for cell in cells:
@@ -389,10 +405,13 @@ def score(corpus: SpeakersSet, predictions: Predictions) -> SpeakersResult:
                 wrong[why] += 1
                 misses.append(_miss(article, "wrong_speaker", gold, preds[pi], f, reason=why))
         used = {pi for _, pi, _ in pairs}
+        scored.extend((p.confidence, pi in right) for pi, p in enumerate(preds) if p.confidence is not None)
         misses.extend(
             _miss(article, "spurious", None, p, None) for pi, p in enumerate(preds) if pi not in used
         )
-    return SpeakersResult(corpus, list(predictions.failed), dict(counts), slices, wrong, notes, misses)
+    return SpeakersResult(
+        corpus, list(predictions.failed), dict(counts), slices, wrong, notes, misses, scored
+    )
 
 
 def _miss(
@@ -461,6 +480,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"wrong speakers: {reasons}")
     if report["notes"]:
         lines.append("notes: " + ", ".join(f"{k} {v}" for k, v in report["notes"].items()))
+    lines += ["", *render_calibration(report.get("calibration"))]
     if report["failed_articles"]:
         lines.append(f"the analyser failed on {len(report['failed_articles'])} articles")
     return "\n".join(lines)
