@@ -24,7 +24,7 @@ from onrecord.evaluate.sets import Predictions
 from onrecord.evaluate.speakers import SpeakersArticle, SpeakersSet, score
 from onrecord.quotes import calibration
 from onrecord.quotes.calibration import Calibration, features, length_bin, load_calibration, logit
-from onrecord.quotes.extract import RULES
+from onrecord.quotes.candidates import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -426,8 +426,8 @@ def test_every_query_command_is_documented():
 def test_every_rule_of_the_extractor_has_a_class():
     # A store made before the cue_class column gets its classes from the rules (schema step 7): a rule
     # the table does not know would silently count as speech.
+    from onrecord.quotes.candidates import RULES
     from onrecord.quotes.classes import _FAMILY_CLASS, CUE_CLASSES, family
-    from onrecord.quotes.extract import RULES
 
     assert {family(r) for r in RULES} <= set(_FAMILY_CLASS)
     assert set(_FAMILY_CLASS.values()) <= set(CUE_CLASSES)

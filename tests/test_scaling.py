@@ -14,7 +14,7 @@ from onrecord.bench_scaling import article_text, marks_text
 from onrecord.dates.resolve import _Blocks, _Candidate
 from onrecord.errors import ErrorCode, InputError
 from onrecord.pipeline import Analyzer
-from onrecord.quotes.extract import _paragraph_at
+from onrecord.quotes.direct import _paragraph_at
 from onrecord.quotes.marks import MarkedSpan, MarkedSpans, MarkLookup, find_marked_spans, lookup
 
 

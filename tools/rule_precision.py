@@ -1,4 +1,4 @@
-"""Precision of each quotation rule on PolNeAR train: the confidences in onrecord.quotes.extract.RULES.
+"""Precision of each quotation rule on PolNeAR train: the confidences in onrecord.quotes.candidates.RULES.
 
 A rule's confidence is the share of its (top-level) predictions whose content matches a PolNeAR
 attribution at overlap F1 >= 0.5. Run after changing a rule, and copy the numbers into RULES:

@@ -24,8 +24,9 @@ from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 from onrecord.quotes.calibration import calibrated_confidence
+from onrecord.quotes.candidates import Candidate
 from onrecord.quotes.classes import DEFAULT_CLASSES
-from onrecord.quotes.extract import Candidate, extract_candidates
+from onrecord.quotes.extract import extract_candidates
 from onrecord.records import Analysis, DateRef, Entity, Heading, Quote, Removed, Speaker
 
 if TYPE_CHECKING:

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from onrecord.quotes.extract import RULES
+from onrecord.quotes.candidates import RULES
 
 if TYPE_CHECKING:
-    from onrecord.quotes.extract import Candidate
+    from onrecord.quotes.candidates import Candidate
 
 CALIBRATION_FILE = "data/calibration_{language}.json"
 #: Estimates are clipped to this distance from 0 and 1 before their logit, so that a cue table entry
