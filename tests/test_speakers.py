@@ -154,3 +154,25 @@ def test_a_joint_subject_names_each_party_in_full(analyze):
     record = analyze("The Conservatives and Liberal Democrats say they still want the advice published.")
     speaker = _speaker_of(record, "they still want the advice published")
     assert speaker.name == "Conservatives and Liberal Democrats"
+
+
+def test_a_company_the_model_once_calls_a_person_is_not_he(analyze):
+    """Rule 5 of docs/entities.md: "Blinkx" tagged a person once and a company or place elsewhere is
+    the company, so "he" after a quotation goes to the co-founder, not to it."""
+    record = analyze(
+        '"The competition has validated the problem we tackle," said Suranga Chandratillake, co-founder '
+        "of Blinkx. In the latest release of Blinkx, the company has added smart folders. What users do "
+        "with Blinkx and other desktop search engines shows that people are promiscuous. "
+        '"Blinkx users do not stop using other web search systems," he said.'
+    )
+    assert _speaker_of(record, "Blinkx users do not stop").name == "Suranga Chandratillake"
+    assert not [e for e in record.entities if e.type == "PERSON" and e.name == "Blinkx"]
+
+
+def test_a_name_with_an_honorific_stays_a_person(analyze):
+    record = analyze(
+        "Mr Brooks said the talks had failed. Brooks, the shipping group, reported a loss. "
+        "Brooks shares fell. Mr Brooks said he would resign."
+    )
+    assert _speaker_of(record, "he would resign").name == "Brooks"
+    assert any(e.type == "PERSON" and e.name == "Brooks" for e in record.entities)

@@ -11,6 +11,9 @@ The merge rule for people, within an article (docs/entities.md):
 4. A name the NER model typed as something else, but that is a known person's name, is counted as
    that person (the small model tags "Bakiyev" variously); except a one-word place: "Washington" the
    city is not George Washington.
+5. The other way round: a name typed as a person in one place and as an organisation or place in
+   more others, with nothing that marks a person (a first name, an honorific or title before it, a word
+   of a longer person's name), is the organisation or place ("Blinkx", "Yukos").
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from onrecord.entities.gender import first_name_gender
 from onrecord.lexicon import Lexicon
@@ -90,7 +93,7 @@ class EntityIndex:
 
     # -- building ---------------------------------------------------------------------------------
     def build(self, article: ParsedArticle) -> None:
-        mentions = collect_name_mentions(article, self.lexicon)
+        mentions = _retype_things(article, collect_name_mentions(article, self.lexicon), self.lexicon)
         persons = [m for m in mentions if m.label == "PERSON"]
         # Rule 1 then rule 2: long names first, each in text order.
         for mention in sorted(persons, key=lambda m: (len(m.text.split()) < 2, m.span[0])):
@@ -238,6 +241,53 @@ def collect_name_mentions(article: ParsedArticle, lexicon: Lexicon) -> list[Name
             if mention is not None:
                 found.append(mention)
     return found
+
+
+def _retype_things(
+    article: ParsedArticle, mentions: list[NameMention], lexicon: Lexicon
+) -> list[NameMention]:
+    """Rule 5: a name the NER model calls a person in one place and an organisation or place in as
+    many others ("co-founder of Blinkx" and "Blinkx said"; "Yukos", "Wembley") is the thing, unless
+    something marks it as a person: a first name, an honorific or title before it ("Mr Blinkx"), or
+    a word of a longer person's name ("Bakiyev" beside "Kurmanbek Bakiyev": rule 4 then holds)."""
+    others: dict[str, Counter[str]] = {}
+    for mention in mentions:
+        if mention.label != "PERSON":
+            others.setdefault(_other_key(mention.text), Counter())[mention.label] += 1
+    persons = [m for m in mentions if m.label == "PERSON" and _other_key(m.text) in others]
+    if not persons:
+        return mentions
+    full_names = {
+        w for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1 for w in m.text.lower().split()
+    }
+    paragraphs = {p.index: p for p in article.paragraphs}
+    personal: set[str] = set()
+    for mention in mentions:
+        if mention.label != "PERSON":
+            continue
+        key = _other_key(mention.text)
+        doc = paragraphs[mention.paragraph].doc
+        before = doc[mention.token_start - 1].lower_.rstrip(".") if mention.token_start > 0 else ""
+        if (
+            before in lexicon.honorific_gender
+            or before in lexicon.title_words
+            or _first_name(mention.text.split()[0], lexicon)
+            or set(key.split()) & full_names
+        ):
+            personal.add(key)
+    as_person = Counter(_other_key(m.text) for m in persons)
+    retyped = []
+    for mention in mentions:
+        key = _other_key(mention.text)
+        if (
+            mention.label == "PERSON"
+            and key in others
+            and key not in personal
+            and sum(others[key].values()) > as_person[key]  # the model mostly says it is a thing
+        ):
+            mention = replace(mention, label=others[key].most_common(1)[0][0])
+        retyped.append(mention)
+    return retyped
 
 
 def _trim_mention(
