@@ -176,3 +176,24 @@ def test_a_name_with_an_honorific_stays_a_person(analyze):
     )
     assert _speaker_of(record, "he would resign").name == "Brooks"
     assert any(e.type == "PERSON" and e.name == "Brooks" for e in record.entities)
+
+
+def test_a_singular_description_is_not_the_unnamed_group_of_its_noun(analyze):
+    """ "real experts say" makes an unnamed group; "the forensics expert" later is one person, the
+    named expert just quoted, not that group."""
+    record = analyze(
+        "People expect too much of forensic science, real experts say.\n\n"
+        '"Submissions to the laboratories go through the roof," said Max Houck, who runs a course. '
+        "The American forensics expert said there were 300,000 samples waiting in US labs."
+    )
+    assert _speaker_of(record, "300,000 samples").name == "Max Houck"
+
+
+def test_he_after_a_fronted_clause_is_its_subject(analyze):
+    record = analyze(
+        '"Nas is one of my friends," said Jayceon Taylor. "I will not turn on him," he added. '
+        "When Curtis Jackson appeared on the same station two days later, he said Taylor was no "
+        "longer a member of the group."
+    )
+    speaker = _speaker_of(record, "no longer a member")
+    assert (speaker.name, speaker.resolution) == ("Curtis Jackson", "pronoun.clause")

@@ -183,6 +183,18 @@ class SpeakerResolver:
         offset = para.offset + head.idx
         if head.pos_ == "PRON" or pron is not None:
             span = para.token_offsets(head)
+            fronted = self._subject_of_fronted_clause(para, head, pron)
+            if fronted is not None:
+                self.index.add_reference(fronted, span)
+                return ResolvedSpeaker(
+                    fronted.name,
+                    head.text,
+                    span,
+                    fronted,
+                    "pronoun",
+                    rule="pronoun.clause",
+                    antecedent_span=self._antecedent(fronted, offset),
+                )
             return self._pronoun(pron, head.text, span, offset, para.index, enclosing)
         group = self._joint_subject(para, head)
         if group is not None:
@@ -333,6 +345,25 @@ class SpeakerResolver:
                 return self._linked_pronoun(entity, text, span, offset)
         return ResolvedSpeaker(None, text, span, None, "pronoun")
 
+    def _subject_of_fronted_clause(
+        self, para: ParsedParagraph, pronoun: Token, pron: str | None
+    ) -> EntityBuilder | None:
+        """'When 50 Cent appeared on the same station, he said ...': a subject pronoun after a clause
+        put before it in its own sentence goes to that clause's subject, when it is a person of the
+        pronoun's gender, whoever was quoted before."""
+        if pron not in {"m", "f"} or pronoun.dep_ != "nsubj":
+            return None
+        for clause in pronoun.head.children:
+            if clause.dep_ != "advcl" or clause.i > pronoun.i:
+                continue
+            subject = next((c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            if subject is None or subject.pos_ == "PRON":
+                continue
+            entity = self.index.at(*para.token_offsets(subject))
+            if entity is not None and entity.type == "PERSON" and entity.gender in {None, pron}:
+                return entity
+        return None
+
     def _linked_pronoun(
         self, entity: EntityBuilder, text: str, span: OffsetSpan, offset: int
     ) -> ResolvedSpeaker:
@@ -411,7 +442,7 @@ class SpeakerResolver:
                 entity = self._most_salient(offset, paragraph, among=by_role) if by_role else None
                 if entity is not None:
                     return found(entity, "description.role")
-            unnamed = self._unnamed_like(family, offset, paragraph) if definite else None
+            unnamed = self._unnamed_like(family, offset, paragraph, plural=False) if definite else None
             if unnamed is not None:
                 return found(unnamed, "description.unnamed")
             if lead or (definite and not self._before(offset, paragraph, "PERSON")):
@@ -448,13 +479,18 @@ class SpeakerResolver:
             and lemma not in self.lexicon.not_person_nouns
         )
 
-    def _unnamed_like(self, family: str, offset: int, paragraph: int) -> EntityBuilder | None:
+    def _unnamed_like(
+        self, family: str, offset: int, paragraph: int, *, plural: bool | None = None
+    ) -> EntityBuilder | None:
         """An unnamed speaker met before with a description of the same head ("a spokesman for the
-        firm" ... "the spokesman"; "officials in Cojedes state" ... "Officials")."""
+        firm" ... "the spokesman"; "officials in Cojedes state" ... "Officials"), and of the same
+        number when ``plural`` says: "the American forensics expert" is none of "real experts"."""
         sentence = self.sentence_of(offset)
         best: EntityBuilder | None = None
         for entity in self.index.entities:
             if entity.type != "UNNAMED" or entity.head != family:
+                continue
+            if plural is not None and entity.plural != plural:
                 continue
             if not any(s < offset for s, _ in entity.mentions):
                 continue
@@ -661,9 +697,16 @@ def _conflicting_role(person: EntityBuilder, lemma: str, lexicon: Lexicon) -> bo
     return lemma in lexicon.title_words and bool(person.roles) and not _has_role_word(person, lemma)
 
 
+#: Words for someone that often go unnamed ("an analyst said") but that, with "the", describe a person
+#: the article has named ("Max Houck ... The American forensics expert said"), unlike an office.
+_DESCRIBING_NOUNS = frozenset(
+    {"expert", "analyst", "critic", "observer", "investigator", "witness", "resident", "employee", "worker"}
+)
+
+
 def _is_office_of_unnamed(lemma: str, lexicon: Lexicon) -> bool:
     """Spokespeople and officials are not the article's main person by default."""
-    return lemma in lexicon.anonymous_nouns
+    return lemma in lexicon.anonymous_nouns and lemma not in _DESCRIBING_NOUNS
 
 
 def _strip_titles(text: str, lexicon: Lexicon) -> str:
