@@ -197,3 +197,14 @@ def test_he_after_a_fronted_clause_is_its_subject(analyze):
     )
     speaker = _speaker_of(record, "no longer a member")
     assert (speaker.name, speaker.resolution) == ("Curtis Jackson", "pronoun.clause")
+
+
+def test_a_spokeswoman_of_a_named_body_is_an_unnamed_speaker_not_the_body(analyze):
+    record = analyze(
+        "Lord Woolf spoke on Tuesday.\n\n"
+        "A Department for Constitutional Affairs spokeswoman said the two men agreed about the practice. "
+        '"Their disagreement is about the wording," she said.'
+    )
+    speaker = _speaker_of(record, "the two men agreed")
+    assert (speaker.name, speaker.named) == ("A Department for Constitutional Affairs spokeswoman", False)
+    assert _speaker_of(record, "Their disagreement").entity == speaker.entity

@@ -199,6 +199,13 @@ class SpeakerResolver:
         group = self._joint_subject(para, head)
         if group is not None:
             return group
+        spokesperson = self._person_of_body(para, head)
+        if spokesperson is not None:
+            # "A Department for Constitutional Affairs spokeswoman said": the parser makes the body's
+            # name the subject and hangs "spokeswoman" inside it; the speaker is the spokeswoman.
+            start, end = para.token_offsets(head.left_edge)[0], para.token_offsets(spokesperson)[1]
+            text = self.article.text[start:end]
+            return self._description(spokesperson, text, (start, end), start, para.index)
         mention = self.index.at(*para.token_offsets(head))
         span = self._phrase_span(para, head)
         text = self.article.text[span[0] : span[1]]
@@ -223,6 +230,20 @@ class SpeakerResolver:
             person = self.index.add_person_mention(span, name)
             return ResolvedSpeaker(person.name, text, span, person, "name", rule="name.parsed")
         return self._description(head, text, span, offset, para.index)
+
+    def _person_of_body(self, para: ParsedParagraph, head: Token) -> Token | None:
+        """The person noun that ends a subject headed by an organisation's name: "spokeswoman" in "A
+        Department for Constitutional Affairs spokeswoman"."""
+        if head.ent_type_ not in _SPEAKING_LABELS:
+            return None
+        last = head.right_edge
+        while last.i > head.i and last.is_punct:
+            last = para.doc[last.i - 1]
+        if last.i == head.i or last.pos_ != "NOUN" or last.ent_type_ or not self._is_person_noun(last):
+            return None
+        if any(t.pos_ in {"VERB", "AUX"} for t in para.doc[head.i : last.i]):
+            return None  # "the union, whose members say ..., spokesman": not one noun phrase
+        return last
 
     def _fuller_name(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
         """An organisation's name as the subject's proper-noun phrase has it, when the NER model cut it
