@@ -146,3 +146,22 @@ def test_left_out_attributions_still_count_for_the_speakers_after_them(analyze, 
 def test_the_setting_is_checked():
     with pytest.raises(ValueError, match="statements must be one of"):
         Analyzer(nlp=object(), statements="beliefs")  # type: ignore[arg-type]
+
+
+def test_a_quotation_left_open_and_reopened_in_the_line_is_one_statement(analyze):
+    """The speakers-dev convention of a quotation run on: '... enemies. "You ...' opens a further piece
+    of the same quotation, which was never closed; a closed one followed by a new one is two."""
+    from onrecord.quotes.marks import find_marked_spans
+
+    text = (
+        'But he added: "I think he is making more enemies. "You bring more people wanting to see you '
+        'fail." Tupac was shot in 1996. "We won." "The voters have spoken," she said.'
+    )
+    marks = find_marked_spans(text, [(0, len(text))])
+    assert [[text[s:e] for s, e in m.pieces] for m in marks] == [
+        ["I think he is making more enemies.", "You bring more people wanting to see you fail."],
+        ["We won."],
+        ["The voters have spoken,"],
+    ]
+    (quote, *_) = analyze(text).quotes
+    assert len(quote.content_spans) == 2 and quote.cue == "added"

@@ -9,7 +9,9 @@ Conventions handled:
 - single marks (' ‘ ’) for a quotation inside a quotation ("They told me 'this annoys us',");
   an apostrophe inside a word (don't, Bakiyev's) is never a mark;
 - a quotation running over several paragraphs: each paragraph opens with a mark, only the last one
-  closes (the news convention); an opening mark never closed in a paragraph that is not followed by
+  closes (the news convention); the same within a line, where scraped text merged the paragraphs:
+  after the end of a sentence inside an open quotation, a straight mark before a word opens a further
+  piece of it (`... more enemies. "You bring ...`); an opening mark never closed in a paragraph that is not followed by
   such a continuation is closed at the paragraph's end (scraped text often loses marks).
 """
 
@@ -210,6 +212,13 @@ def find_marked_spans(text: str, paragraphs: list[Span]) -> MarkedSpans:
                     pending = []
                 open_end = i + width
                 continue
+            if kind == "straight" and _reopens(text, i, width, open_end, p_start, p_end):
+                # '... more enemies. "You definitely ...": a sentence of the quotation ended, and a
+                # mark that can only open starts the next one; the first was never closed. One
+                # quotation in two pieces (the convention of a quotation run on into a paragraph).
+                pending.append((open_end, _trim_end(text, open_end, i)))
+                open_end = i + width
+                continue
             pending.append((open_end, i))
             outer.append(MarkedSpan(tuple(pending), 0, None, True))
             pending, open_end = [], None
@@ -259,6 +268,21 @@ def _double_marks(text: str, start: int, end: int) -> Iterator[tuple[int, int, s
             i += 2
             continue
         i += 1
+
+
+def _reopens(text: str, i: int, width: int, open_end: int, start: int, end: int) -> bool:
+    """Does a straight mark, met while a quotation is open, open another piece of it: after a space
+    that follows the end of a sentence, and before a word ('enemies. "You')?"""
+    if not _opens(text, i, width, start, end) or i == start or not text[i - 1].isspace():
+        return False
+    before = text[open_end:i].rstrip()
+    return before.endswith((".", "!", "?")) and not before.endswith("..")
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _opens(text: str, i: int, width: int, start: int, end: int) -> bool:
