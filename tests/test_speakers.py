@@ -208,3 +208,17 @@ def test_a_spokeswoman_of_a_named_body_is_an_unnamed_speaker_not_the_body(analyz
     speaker = _speaker_of(record, "the two men agreed")
     assert (speaker.name, speaker.named) == ("A Department for Constitutional Affairs spokeswoman", False)
     assert _speaker_of(record, "Their disagreement").entity == speaker.entity
+
+
+def test_what_the_model_calls_a_person_but_names_no_one(analyze):
+    """Rule 6 of docs/entities.md: parties are organisations, descriptions ending in a role and
+    common nouns are no people, and a description before a name is not part of it."""
+    record = analyze(
+        "Labour said the plan was fair. The Lib Dems said it was not. Robert Kilroy-Silk spoke next. "
+        "The East Midlands MEP said he would stand in Erewash. The show starred magician David Gish. "
+        "Jurors said they were tired."
+    )
+    people = {e.name for e in record.entities if e.type == "PERSON"}
+    assert "David Gish" in people and "Robert Kilroy-Silk" in people
+    assert not people & {"Labour", "Lib Dems", "East Midlands MEP", "Jurors", "magician David Gish"}
+    assert _speaker_of(record, "the plan was fair").name == "Labour"

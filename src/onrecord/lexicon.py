@@ -92,6 +92,8 @@ class Lexicon:
     #: Last words of company names ("Acme Corp", "Vestey Group"): a name the NER model missed that
     #: ends so is an organisation, not a person.
     org_suffixes: frozenset[str] = frozenset()
+    #: Political parties as the NER model mistakes them for people ("Labour", "Lib Dems"), lower case.
+    party_names: frozenset[str] = frozenset()
     #: Role nouns beyond ``person_nouns`` ("maker", "guru", "QC"); words that keep an office apart
     #: ("shadow", "former", "co", "acting"); nouns that are never a role alone ("man", "father",
     #: party members: "Democrat"). Used by onrecord.entities.roles.
@@ -125,6 +127,7 @@ def load_lexicon(language: str = "en") -> Lexicon:
         anonymous_nouns=frozenset(raw.get("anonymous_nouns", ())),
         plural_nouns=frozenset(raw.get("plural_nouns", ())),
         org_suffixes=frozenset(raw.get("org_suffixes", ())),
+        party_names=frozenset(raw.get("party_names", ())),
         body_nouns=frozenset(raw.get("body_nouns", ())),
         not_person_nouns=frozenset(raw.get("not_person_nouns", ())),
         role_heads=frozenset(raw.get("role_heads", ())),

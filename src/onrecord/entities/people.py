@@ -14,6 +14,9 @@ The merge rule for people, within an article (docs/entities.md):
 5. The other way round: a name typed as a person in one place and as an organisation or place in
    more others, with nothing that marks a person (a first name, an honorific or title before it, a word
    of a longer person's name), is the organisation or place ("Blinkx", "Yukos").
+6. Not a name at all: a "person" in lower case or a plural common noun ("pornography", "Jurors"), or
+   ending in a role noun ("Lib Dem MPs", "East Midlands MEP"), is no entity; a party the model calls
+   a person ("Labour", "Lib Dems": `party_names` in en.json) is an organisation.
 """
 
 from __future__ import annotations
@@ -305,6 +308,7 @@ def _trim_mention(
             and (
                 doc[start].lower_ in lexicon.title_words
                 or doc[start].lower_ in lexicon.person_nouns
+                or doc[start].text[:1].islower()  # "magician David Gish": a description before the name
                 or (doc[start].pos_ == "ADJ" and not _first_name(doc[start].text, lexicon))
             )
         )
@@ -318,8 +322,24 @@ def _trim_mention(
     text = " ".join(text.split())
     if not text or not any(ch.isalpha() for ch in text):
         return None
+    if label == "PERSON":
+        words = text.lower().split()
+        first_letter = next(ch for ch in text if ch.isalpha())  # "50 Cent": C
+        if not first_letter.isupper() or (end - start == 1 and doc[start].tag_ == "NNS"):
+            return None  # "pornography", "Jurors": a common noun, no one's name
+        if ends_in_role(words, lexicon):
+            return None  # "Lib Dem MPs", "East Midlands MEP": a description, not a name
+        if text.lower() in lexicon.party_names:
+            label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+def ends_in_role(words: list[str], lexicon: Lexicon) -> bool:
+    """Does a capitalised phrase end in a role noun, so that it describes someone rather than names
+    them ("Lib Dem MPs", "East Midlands MEP")?"""
+    last = words[-1].lower() if words else ""
+    return len(words) > 1 and (last in lexicon.role_heads or last.removesuffix("s") in lexicon.role_heads)
 
 
 def _first_name(word: str, lexicon: Lexicon) -> bool:

@@ -11,8 +11,9 @@ Conventions handled:
 - a quotation running over several paragraphs: each paragraph opens with a mark, only the last one
   closes (the news convention); the same within a line, where scraped text merged the paragraphs:
   after the end of a sentence inside an open quotation, a straight mark before a word opens a further
-  piece of it (`... more enemies. "You bring ...`); an opening mark never closed in a paragraph that is not followed by
-  such a continuation is closed at the paragraph's end (scraped text often loses marks).
+  piece of it (`... more enemies. "You bring ...`); an opening mark never closed in a paragraph that
+  is not followed by such a continuation is closed at the paragraph's end (scraped text often loses
+  marks).
 """
 
 from __future__ import annotations

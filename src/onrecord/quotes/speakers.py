@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from onrecord.entities.gender import name_gender
-from onrecord.entities.people import EntityBuilder, EntityIndex
+from onrecord.entities.people import EntityBuilder, EntityIndex, ends_in_role
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 from onrecord.records import MentionKind
@@ -221,7 +221,12 @@ class SpeakerResolver:
                 "name" if mention.type == "PERSON" else "other",
                 rule="name",
             )
-        if head.pos_ == "PROPN":
+        if (
+            head.pos_ == "PROPN"
+            and not (head.tag_ == "NNPS" and not head.ent_type_)
+            and not ends_in_role(text.split(), self.lexicon)
+        ):
+            # (not "Jurors said", "East Midlands MEP said": descriptions the tagger capitalised)
             name = _strip_titles(text, self.lexicon)
             if name.split()[-1].lower().strip(".") in self.lexicon.org_suffixes:
                 # "Acme Corp said", "Vestey Group said": a company the NER model missed
