@@ -165,3 +165,19 @@ def test_a_quotation_left_open_and_reopened_in_the_line_is_one_statement(analyze
     ]
     (quote, *_) = analyze(text).quotes
     assert len(quote.content_spans) == 2 and quote.cue == "added"
+
+
+def test_a_reported_clause_keeps_its_trailing_adjunct_and_its_part_after_the_cue(analyze, analyze_all):
+    """The speakers-dev guidelines take the whole reported clause; PolNeAR's annotators leave a trailing
+    adjunct out, and so does statements="all"."""
+    text = (
+        "The paper said the market was enjoying steady growth, making more than 210bn yuan in profit. "
+        "Incidents like this happen, said Mr Thiemann, because banks change their networks."
+    )
+    growth, incidents = analyze(text).quotes
+    assert growth.content == "the market was enjoying steady growth, making more than 210bn yuan in profit"
+    assert incidents.content.startswith("Incidents like this happen")
+    assert len(incidents.content_spans) == 2 and incidents.content.endswith("change their networks")
+    polnear = analyze_all(text).quotes
+    assert polnear[0].content == "the market was enjoying steady growth"
+    assert polnear[1].content == "Incidents like this happen"

@@ -56,9 +56,10 @@ def extract_candidates(
     body = list(article.body())
     marks = find_marked_spans(article.text, [(p.offset, p.end) for p in body])
     # Statements proper follow the speakers-dev guidelines: a new quotation after a closed one is a
-    # new statement. PolNeAR's convention (every class kept) joins them into one content.
+    # new statement, and a reported clause keeps its trailing adjuncts. PolNeAR's convention (every
+    # class kept) joins the quotations into one content and leaves the adjuncts out.
     direct = direct_candidates(article, body, marks, lexicon, split_continued=classes is not None)
-    reported = reported_candidates(body, marks, direct, lexicon, explore)
+    reported = reported_candidates(body, marks, direct, lexicon, explore, whole_clause=classes is not None)
     reported = drop_inside_speech(reported, direct, rank=not explore)
     left_out: list[Candidate] = []
     if classes is not None:

@@ -48,10 +48,13 @@ def reported_candidates(
     direct: list[Candidate | None],
     lexicon: Lexicon,
     explore: bool,
+    *,
+    whole_clause: bool = False,
 ) -> list[Candidate]:
     """The reported-speech candidates of the body, each reconciled with the marks as it is found
     (which may give a quotation in ``direct`` its cue instead). A word already the cue of a direct
-    quotation is skipped."""
+    quotation is skipped. ``whole_clause`` keeps a trailing adjunct in the content (the speakers-dev
+    guidelines: the reported clause); PolNeAR's annotators leave it out."""
     used_cues = {(c.cue[0].index, c.cue[1].i) for c in direct if c is not None and c.cue is not None}
     found: list[Candidate] = []
     for para in body:
@@ -64,7 +67,7 @@ def reported_candidates(
             if (para.index, token.i) in used_cues or token.pos_ not in _CUE_POS or _negated(token):
                 continue
             for complement, rule, confidence, key in _readings(token, lexicon, explore):
-                cand = _reported(para, token, complement, rule, lexicon, marks)
+                cand = _reported(para, token, complement, rule, lexicon, marks, whole_clause)
                 if cand is None:
                     continue
                 cand.confidence, cand.key = confidence, key
@@ -97,6 +100,7 @@ def _reported(
     rule: str,
     lexicon: Lexicon,
     marks: list[MarkedSpan],
+    whole_clause: bool = False,
 ) -> Candidate | None:
     """The reported-speech candidate of one reading of a cue word, or None when it makes none."""
     subject: Token | None = None
@@ -106,14 +110,14 @@ def _reported(
         subject = _holder(token)
         if subject is None or subject.lower_ in {"it", "there"}:
             return None
-        pieces = _content(para, complement, lexicon, marks)
+        pieces = _content(para, complement, lexicon, marks, whole_clause)
     else:
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children) or _reduced_passive(token)
         if complement is None:
             pieces = None if passive else _parenthetical(para, token, lexicon)
             rule = "indirect.parenthetical"
         elif passive:
-            pieces, subject = _passive(para, token, complement, lexicon, marks)
+            pieces, subject = _passive(para, token, complement, lexicon, marks, whole_clause)
             rule = "indirect.passive" if subject is None else rule
         elif complement.dep_ == "xcomp" and token.lemma_.lower() in RAISING_VERBS:
             # "Trump appears to be ignorant of ...": PolNeAR reads the subject as part of what appears,
@@ -125,7 +129,9 @@ def _reported(
             rule, subject = "indirect.raising", None
             passive = True  # no source to look for
         else:
-            pieces = _content(para, complement, lexicon, marks)
+            pieces = _content(para, complement, lexicon, marks, whole_clause)
+            if pieces is not None and whole_clause:
+                pieces += _continued_after_cue(para, token, complement)
         if not passive:
             subject = subject_of(token, lexicon.person_nouns)
             if subject is None or subject.lower_ == "there":
@@ -140,6 +146,27 @@ def _reported(
     cand.complement = complement
     cand.cue_class = classify(rule, token, complement)
     return cand
+
+
+#: Subordinators that carry the reported clause on past a cue set between its parts.
+_CONTINUING_MARKS = frozenset({"because", "but", "as", "since", "so", "although", "though", "while"})
+
+
+def _continued_after_cue(para: ParsedParagraph, verb: Token, clause: Token) -> list[OffsetSpan]:
+    """'Incidents like this happen, said Mr Thiemann, because when banks ...': the cue stands inside
+    the reported clause, whose rest, after the speaker and a comma, is a second piece (the speakers-dev
+    guidelines: a clause split by the cue has two spans)."""
+    if clause.i > verb.i:
+        return []
+    for child in verb.rights:
+        if child.dep_ not in {"advcl", "conj"} or child.i <= verb.i:
+            continue
+        first = child.left_edge
+        if first.i == 0 or para.doc[first.i - 1].text != ",":
+            continue
+        if first.lower_ in _CONTINUING_MARKS:
+            return _runs(para, list(child.subtree))
+    return []
 
 
 def _reduced_passive(verb: Token) -> bool:
@@ -276,14 +303,19 @@ def _rule_of(lemma: str, construction: str, lexicon: Lexicon) -> str:
 
 
 def _passive(
-    para: ParsedParagraph, verb: Token, complement: Token, lexicon: Lexicon, marks: list[MarkedSpan]
+    para: ParsedParagraph,
+    verb: Token,
+    complement: Token,
+    lexicon: Lexicon,
+    marks: list[MarkedSpan],
+    whole_clause: bool = False,
 ) -> tuple[list[OffsetSpan] | None, Token | None]:
     """'Trump is expected to win Indiana' / 'It was reported that ...': in the passive, the source is
     the agent ("by X") when there is one, and the subject belongs to what is reported."""
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     source = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if complement.dep_ == "ccomp":
-        return _content(para, complement, lexicon, marks), source
+        return _content(para, complement, lexicon, marks, whole_clause), source
     if complement.dep_ != "xcomp":
         return None, source  # "the team had been denied visas": an object in the passive reports nothing
     subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
@@ -342,7 +374,11 @@ def _according_to(para: ParsedParagraph, according: Token) -> Candidate | None:
 
 
 def _content(
-    para: ParsedParagraph, complement: Token, lexicon: Lexicon, marks: list[MarkedSpan]
+    para: ParsedParagraph,
+    complement: Token,
+    lexicon: Lexicon,
+    marks: list[MarkedSpan],
+    whole_clause: bool = False,
 ) -> list[OffsetSpan] | None:
     """The complement clause, its leading "that" included, without clauses that report speech of
     their own: in "the base agreement will be preserved, although she has said there are some
@@ -365,8 +401,9 @@ def _content(
                 left -= 1
     # A trailing adjunct set off by a comma ("..., despite some recent suggestions ...", "..., while
     # the fugitives were beyond reach") is the writer's addition more often than the speaker's words:
-    # PolNeAR train's annotators leave it out (error analysis of missed "said" items).
-    for child in complement.rights:
+    # PolNeAR train's annotators leave it out (error analysis of missed "said" items); the speakers-dev
+    # guidelines keep the whole reported clause (``whole_clause``).
+    for child in () if whole_clause else complement.rights:
         first = child.left_edge
         if (
             child.dep_ in TRAILING_ADJUNCT_DEPS
