@@ -181,3 +181,16 @@ def test_a_reported_clause_keeps_its_trailing_adjunct_and_its_part_after_the_cue
     polnear = analyze_all(text).quotes
     assert polnear[0].content == "the market was enjoying steady growth"
     assert polnear[1].content == "Incidents like this happen"
+
+
+def test_a_statement_inside_what_another_is_reported_as_saying_is_nested(analyze):
+    """ "... immigration, which he said was out of control" stays inside Mr Howard's statement (the
+    speakers-dev guidelines): the inner one is nested, not a statement of its own."""
+    record = analyze(
+        "Michael Howard said the government had lost control of the system, which he said was failing "
+        "the country, and that a Conservative government would act."
+    )
+    top = [q for q in record.quotes if q.nested_in is None]
+    assert [q.cue for q in top] == ["said"] and "which he said was failing" in top[0].content
+    nested = [q for q in record.quotes if q.nested_in is not None]
+    assert nested and all(record.quotes[q.nested_in] is top[0] for q in nested)

@@ -206,11 +206,41 @@ def nest(candidates: list[Candidate], marks: list[MarkedSpan]) -> None:
         cand.parent = next(
             (j for j in reversed(holding) if j != i and not own & set(candidates[j].marks)), None
         )
+    _nest_in_reported(candidates)
+
+
+def _nest_in_reported(candidates: list[Candidate]) -> None:
+    """A statement whose cue lies inside what another is reported as saying is nested in it: in
+    "... immigration, which he said was out of control" the inner "said" is part of Mr Howard's
+    statement (the speakers-dev guidelines; PolNeAR gives each word one role). The innermost holder
+    is the parent; pieces are looked up by bisection, not compared pairwise."""
+    rows = sorted(
+        (s, e, j)
+        for j, outer in enumerate(candidates)
+        # Not "according to": the parser may hang it on the whole sentence, cue and all.
+        if outer.kind != "direct" and outer.cue is not None and outer.rule != "indirect.according_to"
+        for s, e in outer.pieces
+    )
+    starts = [s for s, _, _ in rows]
+    reach = list(accumulate((e for _, e, _ in rows), max))  # the furthest end among the first n + 1
+    for i, cand in enumerate(candidates):
+        if cand.parent is not None or cand.cue is None or cand.kind == "direct":
+            continue  # a quotation in marks stands on its own unless it is inside other marks
+        anchor = cand.cue[0].offset + cand.cue[1].idx
+        best: tuple[int, int] | None = None  # (length of the holding piece, holder)
+        n = bisect_right(starts, anchor) - 1
+        while n >= 0 and reach[n] > anchor:  # back over the pieces that can still hold it
+            s, e, j = rows[n]
+            if j != i and e > anchor and (best is None or e - s < best[0]):
+                best = (e - s, j)
+            n -= 1
+        if best is not None:
+            cand.parent = best[1]
 
 
 def without(candidates: list[Candidate], left_out: list[Candidate]) -> list[Candidate]:
-    """The candidates less those left out, parents renumbered. A left-out candidate (reported, so with
-    no marks of its own) is never a parent (nest), so every parent stays."""
+    """The candidates less those left out, parents renumbered. A statement nested in a left-out one
+    (a belief, ...) becomes top-level: what is left out takes nothing with it."""
     gone = {id(c) for c in left_out}
     new_index: dict[int, int] = {}
     kept: list[Candidate] = []
