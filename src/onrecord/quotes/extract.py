@@ -81,4 +81,5 @@ def extract_candidates(
         resolve(cand, candidates, resolver, previous)
         if cand.parent is None and id(cand) not in gone:  # an implied quotation goes on a statement
             previous = cand
+    resolver.link_pronouns()  # the people's other pronouns, after their statements'
     return without(candidates, left_out) if left_out else candidates

@@ -93,6 +93,18 @@ class ResolvedSpeaker:
         return self.entity.named if self.entity is not None else False
 
 
+#: A pronoun outside a statement is linked only when its best person outweighs the next by this much.
+LINK_MARGIN = 5.0
+#: What each earlier mention of a person adds to their weight for such a pronoun: the person a text
+#: is about keeps "he" over a man named in passing.
+PROMINENCE = 0.5
+#: Third-person singular pronouns and the gender they take, for linking every one of them to a person.
+_THIRD_PERSON = {
+    **dict.fromkeys(("he", "him", "his", "himself"), "m"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "f"),
+}
+
+
 @dataclass(frozen=True)
 class _Event:
     offset: int
@@ -123,6 +135,66 @@ class SpeakerResolver:
         for para in body:
             self._sentence_starts.extend(s for s, _ in para.sentences)
         self._collect(body)
+
+    def link_pronouns(self) -> None:
+        """Every he, him, his, she, her ... of the body that no statement resolved, linked as one more
+        of their mentions to the person of that gender (known from an honorific, an earlier pronoun or
+        the first name) who is most salient, their earlier mentions counted too (the person a
+        biography is about keeps its "he"), when that person clearly outweighs the next
+        (``LINK_MARGIN``): the person's chain, not only their statements (issue #13). Each linked
+        pronoun carries the chain on. Events are looked up by bisection and each person's gender
+        once, so that an article with many pronouns is not quadratic."""
+        events = sorted(self.events, key=lambda e: e.offset)
+        offsets = [e.offset for e in events]
+        chained: list[_Event] = []  # the pronouns linked so far, in text order
+        mentions_so_far: dict[int, int] = {}  # per person: names and linked pronouns before here
+        named = iter(events)
+        upcoming = next(named, None)
+        genders: dict[int, str | None] = {}
+        for para in self.article.body():
+            for token in para.doc:
+                gender = _THIRD_PERSON.get(token.lower_)
+                if gender is None or token.pos_ != "PRON":
+                    continue
+                span = para.token_offsets(token)
+                if self.index.at(*span) is not None:
+                    continue  # a speaker's pronoun, already linked
+                sentence = self.sentence_of(span[0])
+                while upcoming is not None and upcoming.offset < span[0]:
+                    mentions_so_far[id(upcoming.entity)] = mentions_so_far.get(id(upcoming.entity), 0) + 1
+                    upcoming = next(named, None)
+                score: dict[int, float] = defaultdict(float)
+                by_id: dict[int, EntityBuilder] = {}
+                k = bisect.bisect_left(offsets, span[0])
+                for pool, end in ((events, k), (chained, len(chained))):
+                    for n in range(end - 1, -1, -1):  # back from the pronoun, no copy of the list
+                        event = pool[n]
+                        distance = sentence - event.sentence
+                        if distance > WINDOW_SENTENCES:
+                            break
+                        entity = event.entity
+                        if entity.type != "PERSON":
+                            continue
+                        if id(entity) not in genders:
+                            genders[id(entity)] = entity.gender or name_gender(entity.names, self.lexicon)
+                        if genders[id(entity)] != gender:
+                            continue  # only a person known to be of the pronoun's gender
+                        by_id[id(entity)] = entity
+                        score[id(entity)] += (
+                            event.weight
+                            * DECAY_PER_SENTENCE**distance
+                            * DECAY_PER_PARAGRAPH ** (para.index - event.paragraph)
+                        )
+                for key in by_id:  # the person the text is about: a biography's "he"
+                    score[key] += PROMINENCE * mentions_so_far.get(key, 0)
+                ranked = sorted(score.values(), reverse=True)
+                if not ranked or (len(ranked) > 1 and ranked[0] < LINK_MARGIN * ranked[1]):
+                    continue  # nobody, or two people too close to tell apart: no link rather than a wrong one
+                best = by_id[max(score, key=lambda key: score[key])]
+                self.index.add_reference(best, span)
+                weight = WEIGHT_SUBJECT if token.dep_ in _SUBJECT_DEPS else WEIGHT_OTHER
+                chained.append(_Event(span[0], para.index, sentence, best, weight))
+                mentions_so_far[id(best)] = mentions_so_far.get(id(best), 0) + 1
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
