@@ -205,6 +205,31 @@ def test_people_by_statements_with_roles_and_dates(store):
     assert len(list(list_people(store, limit=2))) == 2
 
 
+def test_people_in_a_period_and_an_outlet(store):
+    may = {p.name: p for p in list_people(store, since="2010-04-24", until="2010-04")}
+    assert set(may) == {"Vladimir Putin", "Dmitry Medvedev"}
+    putin = may["Vladimir Putin"]
+    assert (putin.quotes, putin.articles, putin.first_seen, putin.last_seen) == (
+        2,
+        1,
+        "2010-04-26",
+        "2010-04-26",
+    )
+    planet = {p.name for p in list_people(store, outlet="daily planet")}
+    assert {"Vladimir Putin", "Dmitry Medvedev"} <= planet and "Ana Lopez" not in planet
+    assert list(list_people(store, since="2012")) == []
+
+
+def test_a_quotation_is_shortened_at_a_word_boundary():
+    from onrecord.cli.query import _short
+
+    text = "The climate projections are quite consistent across the models we ran"
+    short = _short(text, 30)
+    assert short == "The climate projections are…" and len(short) <= 30
+    assert _short("short enough", 30) == "short enough"
+    assert _short("Unbreakablewordwithoutanyspaceatall", 10) == "Unbreakab…"
+
+
 def test_one_person_with_roles_quotes_and_company(store):
     detail = get_person(store, "Vladimir Putin")
     assert detail.person.id == "person:vladimir-putin"
@@ -335,6 +360,11 @@ def test_cli_people_and_person(runner, db):
     assert first.split()[:5] == ["3", "4", "2", "Vladimir", "Putin"]
     result = runner.invoke(main, ["people", "--db", str(db), "--format", "jsonl"])
     assert json.loads(result.stdout.splitlines()[0])["roles"] == ["Russian prime minister"]
+    result = runner.invoke(main, ["people", "--db", str(db), "--since", "2011", "--format", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    assert "Vladimir Putin" not in result.stdout and "Hillary Clinton" in result.stdout
+    bad = runner.invoke(main, ["people", "--db", str(db), "--since", "yesterday"])
+    assert bad.exit_code != 0 and "since" in bad.stderr
     result = runner.invoke(main, ["person", "--db", str(db), "Vladimir Putin"])
     assert result.exit_code == 0, result.stderr
     assert "Russian prime minister" in result.stdout and "Dmitry Medvedev" in result.stdout

@@ -168,22 +168,36 @@ def quotes(
     default=0,
     help="Also print this many of each person's quotations (the most confident first), in the table.",
 )
+@click.option("--since", metavar="DATE", help="Only quotations published on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="DATE", help="Only quotations published on or before DATE (YYYY[-MM[-DD]]).")
+@click.option("--outlet", help="Only quotations in articles from this outlet (a site or publisher).")
 @_format_option("table", "jsonl", "csv")
-def people(db_path: str, limit: int | None, per_person: int, fmt: str) -> None:
+def people(
+    db_path: str,
+    limit: int | None,
+    per_person: int,
+    since: str | None,
+    until: str | None,
+    outlet: str | None,
+    fmt: str,
+) -> None:
     """People quoted in the store, by number of statements (a quotation repeated by several articles
     counts once; QUOTES counts every copy), with their roles and the dates first and last quoted.
+    With --since, --until or --outlet the counts and dates are those of that period or outlet.
 
     \b
     Examples:
       onrecord people --db news.db --limit 20
       onrecord people --db news.db --limit 5 --quotes 2     who is quoted most, and saying what
+      onrecord people --db news.db --since 2010-04 --until 2010-06 --outlet bbc.co.uk
     """
+    filters = {"since": since, "until": until, "outlet": outlet}
     with _reading(db_path) as store:
         if fmt != "table":
-            _write_rows((p.to_dict() for p in store.people(limit=limit)), "people", fmt)
+            _write_rows((p.to_dict() for p in store.people(limit=limit, **filters)), "people", fmt)
             return
         shown = TABLE_LIMIT if limit is None else limit
-        rows: list[PersonRow] = list(store.people(limit=shown + 1))
+        rows: list[PersonRow] = list(store.people(limit=shown + 1, **filters))
         _echo_table(
             ["statements", "quotes", "articles", "name", "first seen", "last seen", "roles"],
             [
@@ -194,10 +208,11 @@ def people(db_path: str, limit: int | None, per_person: int, fmt: str) -> None:
         )
         if per_person:
             for row in rows[:shown]:
-                quotes = sorted(store.quotes(person_id=row.id, limit=50), key=lambda q: -q.confidence)
+                found = store.quotes(person_id=row.id, limit=50, **filters)
+                quotes = sorted(found, key=lambda q: -q.confidence)
                 click.echo(f"\n{row.name}" + (f" ({row.roles[0]})" if row.roles else ""))
                 for quote in quotes[:per_person]:
-                    click.echo(f"  “{_one_line(quote.content)[:150]}” ({quote.cue or quote.kind})")
+                    click.echo(f"  “{_short(_one_line(quote.content), 150)}” ({quote.cue or quote.kind})")
         _more(len(rows) > shown, shown, "people")
 
 
@@ -470,4 +485,10 @@ def _one_line(text: str) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis, never inside a word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    if text[len(cut)] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"

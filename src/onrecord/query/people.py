@@ -73,8 +73,34 @@ class PersonDetail:
 _PERSON_COLUMNS = "id, name, quotes, statements, articles, first_seen, last_seen, roles, names"
 
 
-def list_people(db: Database, *, limit: int | None = None, min_statements: int = 1) -> Iterator[PersonRow]:
-    """People by number of statements, then quotes, then name; streamed."""
+def list_people(
+    db: Database,
+    *,
+    limit: int | None = None,
+    min_statements: int = 1,
+    since: str | None = None,
+    until: str | None = None,
+    outlet: str | None = None,
+) -> Iterator[PersonRow]:
+    """People by number of statements, then quotes, then name; streamed. With ``since``, ``until``
+    (YYYY, YYYY-MM or YYYY-MM-DD, inclusive) or ``outlet``, counted over those quotations only: the
+    quotes, statements, articles and first and last seen of that period or outlet."""
+    from onrecord.query.stats import outlet_filter, period_filter  # stats imports this module's kin
+
+    if since is not None or until is not None or outlet is not None:
+        where, params = period_filter(since, until)
+        more, values = outlet_filter(outlet)
+        where = ["q.person_id IS NOT NULL", *where, *more]
+        cursor = connection_of(db).execute(
+            "SELECT p.id, p.name, count(*) AS quotes, count(DISTINCT q.statement_id) AS statements, "
+            "count(DISTINCT q.article_id) AS articles, min(q.published) AS first_seen, "
+            "max(q.published) AS last_seen, p.roles, p.names FROM quotes q "
+            f"JOIN persons p ON p.id = q.person_id WHERE {' AND '.join(where)} GROUP BY p.id "
+            "HAVING count(DISTINCT q.statement_id) >= ? "
+            "ORDER BY statements DESC, quotes DESC, p.name LIMIT ?",
+            [*params, *values, min_statements, -1 if limit is None else limit],
+        )
+        return (PersonRow.from_row(row) for row in dict_rows(cursor))
     cursor = connection_of(db).execute(
         f"SELECT {_PERSON_COLUMNS} FROM persons WHERE statements >= ? "
         "ORDER BY statements DESC, quotes DESC, name LIMIT ?",

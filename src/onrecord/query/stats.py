@@ -107,7 +107,7 @@ class ArticleOutlets:
     sites: list[str] = field(default_factory=list)
 
 
-def _period_filter(
+def period_filter(
     since: str | None, until: str | None, *, column: str = "q.published"
 ) -> tuple[list[str], list[Any]]:
     where: list[str] = []
@@ -121,7 +121,7 @@ def _period_filter(
     return where, params
 
 
-def _outlet_filter(outlet: str | None) -> tuple[list[str], list[Any]]:
+def outlet_filter(outlet: str | None) -> tuple[list[str], list[Any]]:
     if outlet is None:
         return [], []
     return ["q.article_id IN (SELECT article_id FROM article_sources WHERE outlet = ? COLLATE NOCASE)"], [
@@ -149,9 +149,9 @@ def quotes_over_time(
     width = _granularity(granularity)
     if len(person_ids) > MAX_PEOPLE:
         raise QueryError(f"at most {MAX_PEOPLE} people at once; {len(person_ids)} were given")
-    where, params = _period_filter(since, until)
+    where, params = period_filter(since, until)
     where.append("q.published IS NOT NULL")
-    more, values = _outlet_filter(outlet)
+    more, values = outlet_filter(outlet)
     where += more
     params += values
     conn = connection_of(db)
@@ -184,11 +184,11 @@ def top_people(
     of one ``outlet``, or (``by_outlet``) the first ``limit`` of each outlet. Ties go by name."""
     if limit < 1:
         raise QueryError(f"limit must be 1 or more, not {limit}")
-    where, params = _period_filter(since, until)
+    where, params = period_filter(since, until)
     where.append("q.person_id IS NOT NULL")
     conn = connection_of(db)
     if not by_outlet:
-        more, values = _outlet_filter(outlet)
+        more, values = outlet_filter(outlet)
         sql = (
             "SELECT q.person_id, p.name, count(*) AS n, count(DISTINCT q.article_id) FROM quotes q "
             f"JOIN persons p ON p.id = q.person_id WHERE {' AND '.join(where + more)} "
@@ -227,9 +227,9 @@ def role_shares(
     several roles counts for each, so the shares add up to more than 1. Returns (people, shares)."""
     if limit < 1:
         raise QueryError(f"limit must be 1 or more, not {limit}")
-    where, params = _period_filter(since, until)
+    where, params = period_filter(since, until)
     where.append("q.person_id IS NOT NULL")
-    more, values = _outlet_filter(outlet)
+    more, values = outlet_filter(outlet)
     where += more
     params += values
     conn = connection_of(db)
