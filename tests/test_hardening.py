@@ -495,3 +495,185 @@ def test_write_batch_returns_what_it_added(analyzer, tmp_path):
         second = store.write_batch([item])
     assert (first.articles, first.quotes, first.people) == (1, len(item.analysis.quotes), 1)
     assert (second.articles, second.quotes, second.people) == (0, 0, 0)
+
+
+# -- defect 3: one slow article does not hold back the others' commit ---------------------------------------
+#: Normal articles before and after the slow one, in input order (issue #16: "beside 100 normal articles").
+BEFORE_SLOW = AFTER_SLOW = 50
+
+
+def _slow_batch_inputs() -> tuple[list[ArticleInput], ArticleInput]:
+    from onrecord.bench_scaling import article_text
+    from onrecord.pipeline import MAX_INPUT_CHARS
+
+    normal = [
+        ArticleInput(article_text(600, seed=n), source=f"normal-{n:03d}.txt")
+        for n in range(BEFORE_SLOW + AFTER_SLOW)
+    ]
+    # The longest article accepted: minutes of analysis on any machine (145 s on this project's 2-core
+    # machine, docs/ingest.md "Scaling"), far past the budgets below.
+    slow = ArticleInput(article_text(MAX_INPUT_CHARS, seed=999), source="slow.txt")
+    return normal, slow
+
+
+def _read_only(path: Path) -> tuple[set[str], dict[str, str]]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        stored = {row[0] for row in conn.execute("SELECT source FROM articles")}
+        failed = dict(conn.execute("SELECT input, code FROM failures").fetchall())
+    finally:
+        conn.close()
+    return stored, failed
+
+
+def test_a_slow_article_does_not_hold_back_the_commit_of_those_finished(analyzer, tmp_path, monkeypatch):
+    """With the slow article still running (held until the test lets it go), the articles before it
+    are committed, visible from a second, read-only connection; those after it wait for it (input
+    order, D32) and are committed once it ends, here as the time budget would end it (E009)."""
+    import threading
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from onrecord.runners import local
+    from onrecord.store.api import Failure
+
+    normal, slow = _slow_batch_inputs()
+    release = threading.Event()
+    started = threading.Event()
+
+    class HeldExecutor:
+        """Two workers in threads: the slow article waits for ``release`` on one, the rest are
+        analysed on the other (one analyser, used by one thread at a time)."""
+
+        jobs = 2
+
+        def __init__(self, settings, analyzer_):
+            self.stage = local.AnalyzeStage(analyzer=analyzer)
+            self.slow = ThreadPoolExecutor(1)
+            self.rest = ThreadPoolExecutor(1)
+
+        def submit(self, task) -> Future:
+            if task.article.source == slow.source:
+                return self.slow.submit(self._held, task)
+            return self.rest.submit(self.stage.process, task)
+
+        def _held(self, task):
+            started.set()
+            release.wait(timeout=600)
+            return Failure(
+                task.article.source, "analyze", ErrorCode.TIME_BUDGET.value, "stopped by the budget"
+            )
+
+        def close(self):
+            release.set()
+            self.slow.shutdown()
+            self.rest.shutdown()
+
+    monkeypatch.setattr(local, "_Executor", HeldExecutor)
+    db = tmp_path / "slow.db"
+    items = [*normal[:BEFORE_SLOW], slow, *normal[BEFORE_SLOW:]]
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        with open_store(db) as store:
+            outcome["report"] = local.ingest(items, store, settings=local.IngestSettings(batch_size=1000))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        seen: set[str] = set()
+        failed: dict[str, str] = {}
+        for _ in range(240):  # a liveness guard (up to 2 minutes), not a measure of time
+            if db.exists() and started.is_set():
+                seen, failed = _read_only(db)
+                if len(seen) >= BEFORE_SLOW:
+                    break
+            thread.join(0.5)
+        assert not release.is_set() and thread.is_alive(), "the slow article is still being analysed"
+        assert seen == {a.source for a in normal[:BEFORE_SLOW]}, "what finished before it is committed"
+        assert slow.source not in failed
+    finally:
+        release.set()
+        thread.join(600)
+    stored, failed = _read_only(db)
+    assert stored == {a.source for a in normal}
+    assert failed == {slow.source: ErrorCode.TIME_BUDGET.value}
+    assert outcome["report"].stats.batches >= 2  # type: ignore[attr-defined]
+
+
+def test_a_slow_article_is_stopped_at_the_budget_and_the_others_commit_before_it_ends(tmp_path, monkeypatch):
+    """The real thing: two worker processes, a time budget, and an article built to take far longer.
+    The ingest's commit sequence shows the articles before the slow one committed in a transaction of
+    their own (the batch size is larger than the whole run: only the commit of what is finished can
+    have written it) before the slow one's E009 failure, and the articles after it with or after it."""
+    from onrecord.runners import local
+    from onrecord.store import SQLiteStore
+
+    normal, slow = _slow_batch_inputs()
+    # Commit what is finished after half a second (2 s in production), well inside the budget.
+    monkeypatch.setattr(local, "COMMIT_SECONDS", 0.5)
+    commits: list[tuple[set[str], dict[str, str], set[str]]] = []
+    write_batch = SQLiteStore.write_batch
+
+    def recording(self, items, failures=(), sources=()):
+        # What a second, read-only connection sees just before this transaction: the earlier commits.
+        visible, _ = _read_only(db)
+        commits.append(({i.analysis.source for i in items}, {f.input: f.code for f in failures}, visible))
+        return write_batch(self, items, failures, sources)
+
+    monkeypatch.setattr(SQLiteStore, "write_batch", recording)
+    db = tmp_path / "slow.db"
+    items = [*normal[:BEFORE_SLOW], slow, *normal[BEFORE_SLOW:]]
+    settings = local.IngestSettings(jobs=2, batch_size=1000, time_budget=10)
+    with open_store(db) as store:
+        report = local.ingest(items, store, settings=settings)
+
+    stored, failed = _read_only(db)
+    assert stored == {a.source for a in normal} and failed == {slow.source: ErrorCode.TIME_BUDGET.value}
+    assert report.stats.failures == 1 and report.stats.written == len(normal)
+    at = next(i for i, (_, fails, _) in enumerate(commits) if slow.source in fails)
+    before = {a.source for a in normal[:BEFORE_SLOW]}
+    committed_earlier = set().union(*(arts for arts, _, _ in commits[:at]))
+    assert committed_earlier == before, "the articles before the slow one were committed while it ran"
+    assert commits[at][2] == before, "and a second connection saw them before its failure was written"
+    later = set().union(*(arts for arts, _, _ in commits[at:]))
+    assert later == {a.source for a in normal[BEFORE_SLOW:]}
+
+
+# -- defect 6: the record names the input's encoding ---------------------------------------------------------
+def test_the_record_and_the_store_name_the_encoding(analyzer, tmp_path):
+    from onrecord.ingest import read_inputs
+    from onrecord.records import Analysis
+    from onrecord.runners.local import IngestSettings, ingest
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "legacy.txt").write_bytes(CP1252_TEXT.encode("cp1252"))
+    (folder / "damaged.txt").write_bytes(CP1252_TEXT.encode("utf-8") + b" caf\xe9.")
+    (folder / "wide.txt").write_bytes((CP1252_TEXT + " Again.").encode("utf-16"))
+    rows = [{"id": "plain", "text": GOOD}, {"id": "old", "text": OTHER + " Caf\u00e9."}]
+    lines = [json.dumps(rows[0]).encode("utf-8"), json.dumps(rows[1], ensure_ascii=False).encode("cp1252")]
+    (folder / "lines.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    expected = {
+        str(folder / "legacy.txt"): ("cp1252", True),
+        str(folder / "damaged.txt"): ("utf-8", False),
+        str(folder / "wide.txt"): ("utf-16", True),
+        "plain": ("utf-8", True),
+        "old": ("cp1252", True),
+    }
+    items = list(read_inputs([str(folder)]))
+    assert {i.source: (i.encoding, i.encoding_sure) for i in items} == expected
+    analysis = analyzer.analyze_input(items[0])
+    assert (analysis.encoding, analysis.encoding_sure) == expected[items[0].source]
+    assert Analysis.from_dict(json.loads(analysis.to_json())) == analysis
+    assert analyzer.analyze(GOOD).encoding is None  # text given as a string has no encoding
+    db = tmp_path / "enc.db"
+    with open_store(db) as store:
+        ingest(items, store, settings=IngestSettings(jobs=1), analyzer=analyzer)
+        assert store.analysis(analysis.id) == analysis
+    conn = sqlite3.connect(db)
+    stored = {
+        s: (e, bool(sure))
+        for s, e, sure in conn.execute("SELECT source, encoding, encoding_sure FROM articles")
+    }
+    conn.close()
+    assert stored == expected

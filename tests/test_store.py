@@ -117,6 +117,8 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
         conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")  # as the writer expects; dropped below
     conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
+    for column in _ENCODING_COLUMNS:  # step 8, ditto
+        conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
     from onrecord.store.sqlite import _write  # the writer's body, run here against the old schema
 
     conn.execute("BEGIN")
@@ -126,6 +128,8 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
         conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
     conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
+    for column in _ENCODING_COLUMNS:
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
     conn.close()
     with pytest.raises(StoreError, match="older than this onrecord"):
         open_store(path, readonly=True)
@@ -551,6 +555,8 @@ def test_one_batch_and_a_killed_batch_give_the_same_stories(tmp_path, wire, monk
 
 
 _RESOLUTION_COLUMNS = ("speaker_named", "speaker_resolution", "antecedent_start", "antecedent_end")
+#: Step 8's columns (the input's encoding), with their types.
+_ENCODING_COLUMNS = ("encoding TEXT", "encoding_sure INTEGER")
 
 
 def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
@@ -559,12 +565,16 @@ def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
     conn = sqlite3.connect(path, isolation_level=None)
     assert migrate(conn, str(path), target=6) == 6
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # as the writer expects; dropped below
+    for column in _ENCODING_COLUMNS:  # step 8, ditto
+        conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
     from onrecord.store.sqlite import _write
 
     conn.execute("BEGIN")
     _write(conn, [pool["putin_full"]], [])
     conn.execute("COMMIT")
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
+    for column in _ENCODING_COLUMNS:
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
     (first,) = conn.execute("SELECT id FROM quotes ORDER BY position LIMIT 1").fetchone()
     conn.execute(
         "UPDATE quotes SET component = 'onrecord.quotes.v2:indirect.attitude' WHERE id = ?", (first,)
@@ -586,6 +596,8 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
         conn.execute(f"ALTER TABLE quotes ADD COLUMN {column}")
     conn.execute("ALTER TABLE entities ADD COLUMN role_facts TEXT NOT NULL DEFAULT '[]'")  # step 6, ditto
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
+    for column in _ENCODING_COLUMNS:  # step 8, ditto
+        conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
     conn.execute("BEGIN")
     _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
     conn.execute("COMMIT")
@@ -593,6 +605,8 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
         conn.execute(f"ALTER TABLE quotes DROP COLUMN {column}")
     conn.execute("ALTER TABLE entities DROP COLUMN role_facts")
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
+    for column in _ENCODING_COLUMNS:
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
     conn.close()
     with open_store(path) as store:
         conn = store.connection

@@ -63,6 +63,10 @@ class ArticleInput:
     title: str | None = None
     url: str | None = None
     outlet: str | None = None
+    #: The encoding the reader decoded the input's bytes from (Python's codec name), and whether its
+    #: detection was sure (onrecord.ingest.readers.Decoded); None for text given as a string.
+    encoding: str | None = None
+    encoding_sure: bool | None = None
 
 
 class Analyzer:
@@ -249,6 +253,8 @@ class Analyzer:
             text_map=cleaned.runs(),
             url=article.url,
             outlet=article.outlet,
+            encoding=article.encoding,
+            encoding_sure=article.encoding_sure,
         )
 
     def _quote(self, cand: Candidate, parsed: ParsedArticle, to_orig: Any) -> Quote:

@@ -137,6 +137,11 @@ class Analysis:
     #: Character offsets of the cleaned ``text`` back into the input, as runs
     #: ``[clean_start, input_start, length]`` where the two advance together.
     text_map: tuple[tuple[int, int, int], ...] = field(default=())
+    #: The encoding the input's bytes were decoded from ("utf-8", "cp1252", "utf-16" ...: Python's
+    #: codec names), and whether the detection was sure (False: warning W002); both None when the
+    #: text was given as a string, or came from an HTML page or a WARC record.
+    encoding: str | None = None
+    encoding_sure: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _listify(asdict(self))
@@ -215,6 +220,8 @@ class Analysis:
             url=data.get("url"),
             outlet=data.get("outlet"),
             text_map=tuple((int(a), int(b), int(c)) for a, b, c in data.get("text_map", ())),
+            encoding=data.get("encoding"),
+            encoding_sure=data.get("encoding_sure"),
         )
 
 

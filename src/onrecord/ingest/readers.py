@@ -175,17 +175,24 @@ def _read_stream(
     if len(data) > max_chars * _BYTES_PER_CHAR:
         yield _too_large(name, None, max_chars)
         return
-    text = decode(data, name)
-    if isinstance(text, InputError):
-        yield text
-    else:
-        yield ArticleInput(text=text, source=name)
+    yield text_article(data, name)
+
+
+def text_article(data: bytes, name: str) -> Item:
+    """One plain-text article from its bytes, with the encoding they were decoded from."""
+    decoded = decode_text(data, name)
+    if isinstance(decoded, InputError):
+        return decoded
+    if decoded.encoding != "utf-8" or not decoded.sure:
+        _note_encoding(decoded, name)
+    return ArticleInput(text=decoded.text, source=name, encoding=decoded.encoding, encoding_sure=decoded.sure)
 
 
 def _read_jsonl(data: bytes, name: str, max_chars: int, names: _Names | None = None) -> Iterator[Item]:
     names = names if names is not None else _Names()
     fallback: Decoded | None = None  # the file's encoding, detected once, for lines that are not UTF-8
     lines: list[bytes | str]
+    whole: Decoded | None = None  # the file's decoding, when it is decoded as a whole
     bom = _utf16_or_32_bom(data)
     if bom is not None:  # every line holds NUL bytes: decode the whole file, then split it
         decoded = decode_text(data, name)
@@ -193,6 +200,7 @@ def _read_jsonl(data: bytes, name: str, max_chars: int, names: _Names | None = N
             yield decoded
             return
         _note_encoding(decoded, name)
+        whole = decoded
         # not str.splitlines: a JSON string may hold U+2028 as it is
         lines = list(_LINE_BREAK.split(decoded.text))
     else:
@@ -201,6 +209,7 @@ def _read_jsonl(data: bytes, name: str, max_chars: int, names: _Names | None = N
         where = f"{name}:{number}"
         if not raw.strip():
             continue
+        line_decoding = whole
         if isinstance(raw, str):
             line = raw
         else:
@@ -212,7 +221,7 @@ def _read_jsonl(data: bytes, name: str, max_chars: int, names: _Names | None = N
             if isinstance(decoded, InputError):
                 yield decoded
                 continue
-            line = decoded.text
+            line, line_decoding = decoded.text, decoded
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -232,6 +241,8 @@ def _read_jsonl(data: bytes, name: str, max_chars: int, names: _Names | None = N
             title=_opt_str(record.get("title")),
             url=_opt_str(record.get("url")),
             outlet=_opt_str(record.get("source") or record.get("outlet")),
+            encoding=line_decoding.encoding if line_decoding else None,
+            encoding_sure=line_decoding.sure if line_decoding else None,
         )
 
 

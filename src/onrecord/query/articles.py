@@ -230,6 +230,8 @@ def load_analysis(db: Database, article_id: str) -> Analysis:
         url=a["url"],
         outlet=a["outlet"],
         text_map=tuple((x, y, z) for x, y, z in json.loads(a["text_map"])),
+        encoding=a["encoding"],
+        encoding_sure=None if a["encoding_sure"] is None else bool(a["encoding_sure"]),
     )
 
 

@@ -29,7 +29,15 @@ from onrecord.records import Analysis
 from onrecord.spark.schema import BATCH_COLUMN, BATCHES_DIR, DERIVED_DIR, DERIVED_MANIFEST, LAYOUT_VERSION
 from onrecord.store import people
 from onrecord.store.schema import now
-from onrecord.store.sqlite import _date_rows, _entity_rows, _json, _quote_row, _speaker_kind, open_store
+from onrecord.store.sqlite import (
+    _date_rows,
+    _entity_rows,
+    _json,
+    _quote_row,
+    _speaker_kind,
+    encoding_columns,
+    open_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +166,8 @@ def _insert_article(
     conn.execute(
         "INSERT INTO articles (pk, id, title, published, published_from, language, source, url, outlet, "
         "quote_count, input_text, text, text_map, headings, removed, provenance, onrecord_version, model, "
-        "stored_at, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "stored_at, story_id, encoding, encoding_sure) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             pk,
             analysis.id,
@@ -180,6 +189,7 @@ def _insert_article(
             provenance.get("model"),
             stamp,
             story,
+            *encoding_columns(analysis),
         ),
     )
     conn.execute(

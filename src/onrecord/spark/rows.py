@@ -78,8 +78,7 @@ def read_bytes(data: bytes, name: str, *, max_chars: int = MAX_INPUT_CHARS) -> I
             if len(data) > max_chars * readers._BYTES_PER_CHAR:
                 yield readers._too_large(name, len(data), max_chars)
                 return
-            text = readers.decode(data, name)
-            yield text if isinstance(text, InputError) else ArticleInput(text=text, source=name)
+            yield readers.text_article(data, name)
         else:
             suffixes = sorted(
                 readers.TEXT_SUFFIXES | readers.JSONL_SUFFIXES | readers.HTML_SUFFIXES | readers.WARC_SUFFIXES

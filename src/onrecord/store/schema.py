@@ -266,6 +266,15 @@ def _fill_cue_class(conn: sqlite3.Connection) -> None:
             )
 
 
+# The encoding each article's bytes were decoded from and whether its detection was sure
+# (records.Analysis.encoding, encoding_sure; onrecord.ingest.readers). NULL for articles stored before
+# this step, and for text given as a string, HTML pages and WARC records.
+_ENCODING = (
+    "ALTER TABLE articles ADD COLUMN encoding TEXT",
+    "ALTER TABLE articles ADD COLUMN encoding_sure INTEGER",
+)
+
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
@@ -275,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "speaker resolution", _SPEAKER_RESOLUTION),
     Migration(6, "role facts", _ROLE_FACTS),
     Migration(7, "cue class", _CUE_CLASS, _fill_cue_class),
+    Migration(8, "input encoding", _ENCODING),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

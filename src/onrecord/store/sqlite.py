@@ -270,7 +270,8 @@ def _insert_article(conn: sqlite3.Connection, item: StoredInput, stamp: str) -> 
     cur = conn.execute(
         "INSERT INTO articles (id, title, published, published_from, language, source, url, outlet, "
         "quote_count, input_text, text, text_map, headings, removed, provenance, onrecord_version, model, "
-        "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "stored_at, encoding, encoding_sure) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO NOTHING",
         (
             analysis.id,
@@ -291,9 +292,16 @@ def _insert_article(conn: sqlite3.Connection, item: StoredInput, stamp: str) -> 
             provenance.get("onrecord"),
             provenance.get("model"),
             stamp,
+            *encoding_columns(analysis),
         ),
     )
     return bool(cur.rowcount)
+
+
+def encoding_columns(analysis: Analysis) -> tuple[str | None, int | None]:
+    """The articles table's ``encoding`` and ``encoding_sure`` (an integer, as SQLite keeps booleans)."""
+    sure = analysis.encoding_sure
+    return analysis.encoding, None if sure is None else int(sure)
 
 
 def _write_sources(conn: sqlite3.Connection, sources: Sequence[ArticleSource]) -> None:
