@@ -515,3 +515,13 @@ def test_docs_examples(warc_data, monkeypatch, capsys):
     for code, output in examples:
         exec(compile(code, "docs/warc.md", "exec"), {})
         assert capsys.readouterr().out == output
+
+
+def test_two_items_at_one_offset_get_names_of_their_own():
+    """A page and a damaged stretch in one gzip member start at the member's offset: each is named on
+    its own (FILE#OFFSET, then FILE#OFFSET~2), so a store lists both (found by tools/fuzz.py)."""
+    member = gzip.compress(record(A) + b"<html>not a record</html>\r\n" * 20)
+    items = list(warc_articles(io.BytesIO(member), html_to_article=fake_html_to_article))
+    names = [item.source for item in items]
+    assert len(items) == 2 and len(set(names)) == 2
+    assert names[1] == names[0] + "~2" and names[0].endswith("#0")

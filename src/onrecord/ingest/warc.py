@@ -88,9 +88,12 @@ class WarcProblem:
     #: True when the record was read all the same (``iter_warc(..., salvage=True)``).
     kept: bool = False
 
-    def to_error(self) -> InputError:
-        """The problem as the InputError a batch records (code E007, bad record), named FILE#OFFSET."""
-        return InputError(ErrorCode.BAD_RECORD, f"{self.file}#{self.offset}", self.message, stage="read")
+    def to_error(self, name: str | None = None) -> InputError:
+        """The problem as the InputError a batch records (code E007, bad record), named FILE#OFFSET
+        (or ``name``)."""
+        return InputError(
+            ErrorCode.BAD_RECORD, name or f"{self.file}#{self.offset}", self.message, stage="read"
+        )
 
 
 @dataclass
@@ -152,12 +155,21 @@ def warc_articles(
     raised. The default function is ``onrecord.clean.html.html_to_article``, imported on first use.
     """
     convert = html_to_article or _default_html_to_article()
+    # Two items can start at one offset (a page and a damaged record in one gzip member, two problems
+    # found at one place): the second is FILE#OFFSET~2, so that each is stored or listed on its own
+    # (a store keeps one failure per name; found by the fuzz run, issue #16).
+    used: Counter[str] = Counter()
+
+    def unique(name: str) -> str:
+        used[name] += 1
+        return name if used[name] == 1 else f"{name}~{used[name]}"
+
     for item in iter_warc(source, summary=summary, **options):
         if isinstance(item, WarcProblem):
-            yield item.to_error()
+            yield item.to_error(unique(f"{item.file}#{item.offset}"))
             continue
         try:
-            yield convert(decode_body(item), source=item.source, url=item.url)
+            yield convert(decode_body(item), source=unique(item.source), url=item.url)
         except InputError as exc:
             yield exc
 
