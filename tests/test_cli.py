@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,21 @@ def test_stdin_is_sniffed_for_json_lines(data: bytes, expected: list) -> None:
 
     items = list(_read_stream(io.BufferedReader(io.BytesIO(data)), "-", 10_000))
     assert [(i.source, i.text, i.published) for i in items] == expected
+
+
+def test_the_query_side_starts_without_the_nlp_stack():
+    """`import onrecord`, the CLI, the store, the queries and the web app load no spaCy, thinc or
+    trafilatura (issue #19): `onrecord quotes` and `onrecord serve` do not pay for a model library."""
+    probe = (
+        "import sys, onrecord, onrecord.cli, onrecord.store, onrecord.query, onrecord.web.app\n"
+        "print(sorted(m for m in ('spacy', 'thinc', 'trafilatura') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    lazy = subprocess.run(
+        [sys.executable, "-c", "import onrecord; print(onrecord.Analyzer.__name__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert lazy.stdout.strip() == "Analyzer"

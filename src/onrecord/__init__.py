@@ -11,9 +11,24 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from onrecord.pipeline import Analyzer, analyze
+from typing import TYPE_CHECKING, Any
+
 from onrecord.records import Analysis, DateRef, Entity, Quote, Speaker
 from onrecord.store import open_store
+
+if TYPE_CHECKING:
+    from onrecord.pipeline import Analyzer, analyze
+
+
+def __getattr__(name: str) -> Any:
+    """``Analyzer`` and ``analyze`` load spaCy: imported on first use, so that the query side (the
+    store, the web app, `onrecord quotes`) starts without it (issue #19)."""
+    if name in {"Analyzer", "analyze"}:
+        from onrecord import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'onrecord' has no attribute {name!r}")
+
 
 __all__ = [
     "Analysis",
