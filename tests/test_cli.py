@@ -156,3 +156,16 @@ def test_the_query_side_starts_without_the_nlp_stack():
         check=True,
     )
     assert lazy.stdout.strip() == "Analyzer"
+
+
+def test_bench_analyze_reports_the_whole_process_ratio_too(runner, tmp_path):
+    """Issue #19: the bench measures what a user waits for (whole processes), beside the analysis alone."""
+    for i in range(2):
+        (tmp_path / f"a{i}.txt").write_text(GOOD * 3, encoding="utf-8")
+    report = tmp_path / "bench.json"
+    result = runner.invoke(main, ["bench", "analyze", str(tmp_path), "--json", str(report)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("onrecord / spaCy speed ratio") == 2 and "whole process" in result.stdout
+    whole = json.loads(report.read_text(encoding="utf-8"))["whole_process"]
+    assert set(whole["seconds"]) == {"spacy_process", "onrecord_process"}
+    assert whole["ratio_onrecord_to_spacy_speed"] > 0

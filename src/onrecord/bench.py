@@ -44,11 +44,64 @@ class Timing:
         return self.articles / self.seconds if self.seconds else 0.0
 
 
-def load_texts(folder: Path, *, limit: int | None = None) -> list[str]:
+def text_files(folder: Path, *, limit: int | None = None) -> list[Path]:
     files = sorted(p for p in folder.rglob("*.txt") if p.is_file())
-    if limit:
-        files = files[:limit]
-    return [p.read_text(encoding="utf-8") for p in files]
+    return files[:limit] if limit else files
+
+
+def load_texts(folder: Path, *, limit: int | None = None) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in text_files(folder, limit=limit)]
+
+
+#: The bare pipeline as a whole process: start Python, load the same model with the same components,
+#: read the files, parse them. What `onrecord analyze` cannot do with less.
+_BARE_PROCESS = """
+import sys
+import spacy
+nlp = spacy.load({package!r}, exclude={exclude!r})
+texts = [open(p, encoding="utf-8").read() for p in sys.argv[1:]]
+for _ in nlp.pipe(texts, batch_size=32):
+    pass
+"""
+
+
+def bench_whole_process(files: Sequence[Path], *, repeat: int = 1) -> dict[str, Any]:
+    """What a user waits for: `onrecord analyze --jsonl FILES` (start-up, model, reading, cleaning,
+    analysis, JSON output) against a process that loads the same model and runs ``nlp.pipe`` over
+    the same files, each the best of ``repeat`` runs, one after the other on this machine."""
+    import subprocess
+    import sys
+
+    from onrecord.nlp.loading import _EXCLUDE, MODEL_PACKAGE
+
+    bare = _BARE_PROCESS.format(package=MODEL_PACKAGE, exclude=list(_EXCLUDE))
+    names = [str(f) for f in files]
+    commands = {
+        "spacy_process": [sys.executable, "-c", bare, *names],
+        "onrecord_process": [
+            sys.executable,
+            "-m",
+            "onrecord.cli",
+            "analyze",
+            "--jsonl",
+            "-o",
+            os.devnull,
+            *names,
+        ],
+    }
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+            if done.returncode not in (0, 1) or (name == "spacy_process" and done.returncode):
+                # (onrecord exits 1 when an input was refused: still a run; anything else is not)
+                raise RuntimeError(f"{name} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
+    return {
+        "seconds": {k: round(v, 2) for k, v in best.items()},
+        "ratio_onrecord_to_spacy_speed": round(best["spacy_process"] / best["onrecord_process"], 3),
+    }
 
 
 def bench_analyze(
