@@ -45,6 +45,7 @@ class EntityBuilder:
 
     type: str
     names: list[str] = field(default_factory=list)
+    #: Sorted (kept so by insertion), so that "the last mention before" is a bisection.
     mentions: list[OffsetSpan] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     gender: str | None = None  # "m" | "f" when the text tells (honorifics, resolved pronouns)
@@ -57,6 +58,8 @@ class EntityBuilder:
     head: str | None = None
     plural: bool = False
     human: bool = True
+    #: words() for the first n names: (n, words).
+    _words: tuple[int, list[list[str]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -64,7 +67,13 @@ class EntityBuilder:
         return max(counts, key=lambda n: (len(n.split()), counts[n], -self.names.index(n)))
 
     def words(self) -> list[list[str]]:
-        return [n.lower().split() for n in self.names]
+        """The words of each distinct name, lower case. Kept until a name is added: an entity holds one
+        name per mention, and merging asks this for every person at every mention (issue #16: a long
+        article was quadratic here)."""
+        cached = self._words
+        if cached is None or cached[0] != len(self.names):
+            cached = self._words = (len(self.names), [n.lower().split() for n in dict.fromkeys(self.names)])
+        return cached[1]
 
     def add_role(self, role: str) -> None:
         role = " ".join(role.split()).strip(" ,;:-")
@@ -136,12 +145,13 @@ class EntityIndex:
 
     def add_reference(self, entity: EntityBuilder, span: OffsetSpan) -> None:
         """A pronoun or description resolved to an entity becomes one of its mentions."""
-        if span not in entity.mentions:
-            entity.mentions.append(span)
+        k = bisect.bisect_left(entity.mentions, span)
+        if k == len(entity.mentions) or entity.mentions[k] != span:
+            entity.mentions.insert(k, span)
 
     def _attach(self, entity: EntityBuilder, span: OffsetSpan, text: str) -> None:
         entity.names.append(text)
-        entity.mentions.append(span)
+        bisect.insort(entity.mentions, span)
         if span not in self._by_span:
             bisect.insort(self._starts, (span[0], span[1], len(self._by_span)))
             self._longest = max(self._longest, span[1] - span[0])
@@ -177,7 +187,8 @@ class EntityIndex:
     @staticmethod
     def _nearest(candidates: list[EntityBuilder], offset: int) -> EntityBuilder:
         def last_before(entity: EntityBuilder) -> int:
-            return max((s for s, _ in entity.mentions if s < offset), default=-1)
+            k = bisect.bisect_left(entity.mentions, (offset, -1))
+            return entity.mentions[k - 1][0] if k else -1
 
         before = [c for c in candidates if last_before(c) >= 0]
         if before:
@@ -197,6 +208,16 @@ class EntityIndex:
     # -- lookup -----------------------------------------------------------------------------------
     def at(self, start: int, end: int) -> EntityBuilder | None:
         """The entity one of whose name mentions overlaps [start, end), the longest overlap first."""
+        found = self.name_at(start, end)
+        return found[0] if found else None
+
+    @property
+    def longest_name(self) -> int:
+        """The length of the longest name mention, in characters."""
+        return self._longest
+
+    def name_at(self, start: int, end: int) -> tuple[EntityBuilder, OffsetSpan] | None:
+        """As :meth:`at`, with the name mention that overlaps."""
         best: tuple[int, int, OffsetSpan] | None = None  # (-overlap, order): the longest, then the first
         lo = bisect.bisect_left(self._starts, (start - self._longest, -1, -1))
         hi = bisect.bisect_left(self._starts, (end, -1, -1))
@@ -204,7 +225,7 @@ class EntityIndex:
             overlap = min(e, end) - max(s, start)
             if overlap > 0 and (best is None or (-overlap, order) < best[:2]):
                 best = (-overlap, order, (s, e))
-        return self._by_span[best[2]] if best else None
+        return (self._by_span[best[2]], best[2]) if best else None
 
     def add_unnamed(
         self, span: OffsetSpan, description: str, *, head: str, plural: bool, human: bool
@@ -217,7 +238,7 @@ class EntityIndex:
 
     def add_description(self, entity: EntityBuilder, span: OffsetSpan, description: str) -> None:
         """A further description of an unnamed speaker ("the spokesman" after "a spokesman for X")."""
-        entity.mentions.append(span)
+        bisect.insort(entity.mentions, span)
         entity.names.append(description)
 
     def people(self) -> list[EntityBuilder]:

@@ -189,13 +189,10 @@ def _person_names(para: ParsedParagraph, index: EntityIndex) -> list[tuple[Entit
     found: list[tuple[EntityBuilder, int, int]] = []
     for ent in doc.ents:
         start, end = para.span_offsets(ent)
-        entity = index.at(start, end)
-        if entity is None or entity.type != "PERSON":
+        named = index.name_at(start, end)  # the name mention that overlaps it most (bisected)
+        if named is None or named[0].type != "PERSON":
             continue
-        overlapping = [(s, e) for s, e in entity.mentions if min(e, end) - max(s, start) > 0]
-        if not overlapping:
-            continue
-        s, e = max(overlapping, key=lambda m: min(m[1], end) - max(m[0], start))
+        entity, (s, e) = named
         tokens = [t.i for t in ent if para.offset + t.idx >= s and para.offset + t.idx < e]
         if tokens:
             found.append((entity, tokens[0], tokens[-1] + 1))

@@ -726,13 +726,22 @@ class SpeakerResolver:
         return None
 
     def _antecedent(self, entity: EntityBuilder, offset: int) -> OffsetSpan | None:
-        before = [m for m in entity.mentions if m[0] < offset]
-        return max(before) if before else None
+        k = bisect.bisect_left(entity.mentions, (offset, -1))  # mentions are sorted
+        return entity.mentions[k - 1] if k else None
 
     def _name_span(self, entity: EntityBuilder, around: OffsetSpan) -> OffsetSpan | None:
-        """The longest name mention of the entity that holds ``around``."""
-        holding = [(s, e) for s, e in entity.mentions if s <= around[0] and around[1] <= e]
-        return max(holding, key=lambda m: m[1] - m[0]) if holding else None
+        """The longest name mention of the entity that holds ``around``: looked for back from it, no
+        further than the longest name of the article reaches (the mentions are sorted)."""
+        mentions = entity.mentions
+        reach = around[0] - self.index.longest_name
+        holding: OffsetSpan | None = None
+        for n in range(bisect.bisect_right(mentions, (around[0], 1 << 62)) - 1, -1, -1):
+            s, e = mentions[n]
+            if s < reach:
+                break
+            if around[1] <= e and (holding is None or e - s >= holding[1] - holding[0]):
+                holding = (s, e)
+        return holding
 
     @staticmethod
     def _phrase_span(para: ParsedParagraph, head: Token) -> OffsetSpan:
