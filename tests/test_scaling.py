@@ -187,3 +187,20 @@ def test_no_budget_means_no_limit(analyzer: Analyzer) -> None:
     for budget in (None, 0):
         record = Analyzer(nlp=analyzer.nlp, time_budget=budget).analyze(article_text(20_000), source="x")
         assert record.quotes
+
+
+def test_subtree_and_children_are_spacys_without_the_recursion(analyzer) -> None:
+    """onrecord.nlp.parsed.subtree/children give spaCy's sets (issue #16: spaCy's walk the span of the
+    subtree at every level, quadratic in one huge sentence), on ordinary sentences and on a long one."""
+    from onrecord.nlp.parsed import children, subtree
+
+    text = (
+        "Ms Kite said she suspected Crutcher was under the influence of drugs - something a caller also "
+        'told a dispatcher - and that "the film was a disaster", which she said she had known. '
+        + "We go on and on, and they said it was fine and we said it was not. "
+        * 20
+    )
+    doc = analyzer.nlp(text)
+    for token in doc:
+        assert [t.i for t in subtree(token)] == sorted(t.i for t in token.subtree), token.text
+        assert sorted(t.i for t in children(token)) == sorted(t.i for t in token.children), token.text

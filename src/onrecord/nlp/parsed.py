@@ -16,6 +16,60 @@ from spacy.tokens import Doc, Span, Token
 OffsetSpan = tuple[int, int]
 
 
+def subtree(token: Token) -> list[Token]:
+    """``token.subtree`` in text order, without spaCy's recursion: its generator (and ``children``)
+    walk the span of the subtree at every level, so their cost is the subtree's size times its depth,
+    quadratic in a 100,000-token sentence of conjuncts (issue #16). Here each token of the sentence
+    is asked once whether its heads lead to ``token``, the answers shared along each path. The
+    sentence, not the span between ``left_edge`` and ``right_edge``: after the parser's non-projective
+    repairs the edges can fall short of the subtree ("suspected" with a right edge before its last
+    dependents), and the result must be spaCy's."""
+    doc = token.doc
+    heads, sentences = _heads(doc)
+    k = bisect_right(sentences, token.i) - 1
+    lo = sentences[k]
+    hi = sentences[k + 1] if k + 1 < len(sentences) else len(doc)
+    known: dict[int, bool] = {token.i: True}
+    for start in range(lo, hi):
+        path = []
+        i = start
+        while i not in known:
+            path.append(i)
+            head = heads[i]
+            if head == i or not lo <= head < hi:
+                known[i] = False
+                break
+            i = head
+        answer = known[i]
+        for j in path:
+            known[j] = answer
+    return [doc[i] for i in range(lo, hi) if known[i]]
+
+
+def children(token: Token) -> list[Token]:
+    """``token.children``, from the doc's head array: spaCy's walks the span of the token's subtree
+    to find them (issue #16: asked of every token of a 100,000-token sentence, that was quadratic)."""
+    doc = token.doc
+    kids = doc.user_data.get("onrecord.children")
+    if kids is None or len(kids) != len(doc):
+        heads, _ = _heads(doc)
+        kids = [[] for _ in range(len(doc))]
+        for i, head in enumerate(heads):
+            if head != i:
+                kids[head].append(i)
+        doc.user_data["onrecord.children"] = kids
+    return [doc[i] for i in kids[token.i]]
+
+
+def _heads(doc: Doc) -> tuple[list[int], list[int]]:
+    """Each token's head index, and where each sentence starts: computed once per doc (kept in
+    ``doc.user_data``)."""
+    cached = doc.user_data.get("onrecord.heads")
+    if cached is None or len(cached[0]) != len(doc):
+        cached = doc.user_data["onrecord.heads"] = ([t.head.i for t in doc], [s.start for s in doc.sents])
+    return cached
+
+
 @dataclass(frozen=True)
 class ParsedParagraph:
     index: int

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from onrecord.lexicon import Lexicon, family_of
-from onrecord.nlp.parsed import ParsedParagraph
+from onrecord.nlp.parsed import ParsedParagraph, children, subtree
 from onrecord.quotes.attribution import subject_of
 from onrecord.quotes.candidates import Candidate, OffsetSpan, is_cue, object_predicates
 from onrecord.quotes.classes import classify
@@ -125,7 +125,7 @@ def _reported(
             subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
             if subject is None or subject.pos_ == "PRON":
                 return None
-            pieces = _runs(para, [*subject.subtree, *complement.subtree]) or None
+            pieces = _runs(para, [*subtree(subject), *subtree(complement)]) or None
             rule, subject = "indirect.raising", None
             passive = True  # no source to look for
         else:
@@ -165,7 +165,7 @@ def _continued_after_cue(para: ParsedParagraph, verb: Token, clause: Token) -> l
         if first.i == 0 or para.doc[first.i - 1].text != ",":
             continue
         if first.lower_ in _CONTINUING_MARKS:
-            return _runs(para, list(child.subtree))
+            return _runs(para, subtree(child))
     return []
 
 
@@ -321,7 +321,7 @@ def _passive(
     subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     if subject is None or subject.pos_ == "PRON":
         return None, source
-    tokens = [*subject.subtree, *complement.subtree]
+    tokens = [*subtree(subject), *subtree(complement)]
     pieces = _runs(para, tokens)
     return (pieces or None), source
 
@@ -346,7 +346,7 @@ def _parenthetical(para: ParsedParagraph, verb: Token, lexicon: Lexicon) -> list
         return None
     if hi - lo > MAX_PARENTHETICAL_TOKENS:
         return None
-    tokens = [t for t in head.subtree if not (lo <= t.i <= hi)]
+    tokens = [t for t in subtree(head) if not (lo <= t.i <= hi)]
     pieces = _runs(para, tokens)
     if sum(1 for t in tokens if not t.is_punct) < 3 or not pieces:
         return None
@@ -361,7 +361,7 @@ def _according_to(para: ParsedParagraph, according: Token) -> Candidate | None:
     if source is None or clause is according or clause.pos_ not in {"VERB", "AUX"}:
         return None
     lo, hi = according.left_edge.i, according.right_edge.i
-    tokens = [t for t in clause.subtree if not (lo <= t.i <= hi)]
+    tokens = [t for t in subtree(clause) if not (lo <= t.i <= hi)]
     pieces = _runs(para, [t for t in tokens if not (t.is_punct and (t.i == lo - 1 or t.i == hi + 1))])
     if not pieces:
         return None
@@ -384,14 +384,14 @@ def _content(
     their own: in "the base agreement will be preserved, although she has said there are some
     outstanding questions" (seed article) the "although she has said ..." clause is a second quotation."""
     excluded: set[int] = set()
-    for token in complement.subtree:
+    for token in subtree(complement):
         if (
             token is not complement
             and token.dep_ in {"advcl", "conj", "parataxis"}
             and is_cue(token, lexicon, speech_only=False)
             and any(c.dep_ == "ccomp" for c in token.children)
         ):
-            excluded.update(t.i for t in token.subtree)
+            excluded.update(t.i for t in subtree(token))
             # and the conjunction or subordinator that joins it ("although", "but", ",")
             left = token.left_edge.i - 1
             while left >= complement.left_edge.i and (
@@ -416,7 +416,7 @@ def _content(
             )
             and not _inside_quote_marks(para, first, marks)
         ):
-            excluded.update(t.i for t in child.subtree)
+            excluded.update(t.i for t in subtree(child))
             excluded.add(first.i - 1)
     # The parser sometimes splits one reported clause into two complements ("said [the Iranians
     # released by the United States] [were in some cases close to ...]"): take them together.
@@ -425,10 +425,10 @@ def _content(
         # "called Pfizer unpatriotic", "described the plan as a disaster": what follows the object is
         # part of what was said about it.
         parts = [complement, *object_predicates(complement)]
-    subtree = sorted(
-        {t.i: t for part in (parts or [complement]) for t in part.subtree}.values(), key=lambda t: t.i
+    spanned = sorted(
+        {t.i: t for part in (parts or [complement]) for t in subtree(part)}.values(), key=lambda t: t.i
     )
-    tokens = [t for t in subtree if t.i not in excluded]
+    tokens = [t for t in spanned if t.i not in excluded]
     while tokens and tokens[0].is_punct:
         tokens.pop(0)
     pieces = _runs(para, tokens)
@@ -466,8 +466,9 @@ def _runs(para: ParsedParagraph, tokens: list[Token]) -> list[OffsetSpan]:
 
 
 def _negated(verb: Token) -> bool:
-    """'did not indicate', 'never said', 'declined to say', 'refused to confirm'."""
-    if any(c.dep_ == "neg" or c.lower_ in _NEGATORS for c in verb.children):
+    """'did not indicate', 'never said', 'declined to say', 'refused to confirm'. (The children from
+    the doc's head array: ``verb.children`` walks the span of the verb's subtree, issue #16.)"""
+    if any(c.dep_ == "neg" or c.lower_ in _NEGATORS for c in children(verb)):
         return True
     head = verb.head
     return verb.dep_ == "xcomp" and head.lemma_.lower() in REFUSAL_VERBS
