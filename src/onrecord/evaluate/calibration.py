@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 #: Equal-width bins of the reliability table.
@@ -42,13 +42,7 @@ class Bin:
     accuracy: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "lower": self.lower,
-            "upper": self.upper,
-            "count": self.count,
-            "confidence": self.confidence,
-            "accuracy": self.accuracy,
-        }
+        return asdict(self)
 
 
 def bin_index(confidence: float, bins: int = BINS) -> int:
