@@ -17,12 +17,16 @@ The merge rule for people, within an article (docs/entities.md):
 6. Not a name at all: a "person" in lower case or a plural common noun ("pornography", "Jurors"), or
    ending in a role noun ("Lib Dem MPs", "East Midlands MEP"), is no entity; a party the model calls
    a person ("Labour", "Lib Dems": `party_names` in en.json) is an organisation.
+7. A known person's name where the NER model tagged nothing ("Byron" after "Lord Byron") is that
+   person, read by rules 1 and 2; so is a one-word place name that acts as a person, the subject of
+   a verb or a possessive ("Galois wrote", "Galois' proof"), when it is a person's surname.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -110,16 +114,95 @@ class EntityIndex:
         # Rule 1 then rule 2: long names first, each in text order.
         for mention in sorted(persons, key=lambda m: (len(m.text.split()) < 2, m.span[0])):
             self.add_person_mention(mention.span, mention.text)
+        paragraphs = {p.index: p for p in article.paragraphs}
         for mention in mentions:
             if mention.label == "PERSON":
                 continue
-            # Rule 4, but a one-word place stays a place: "Washington" is not George Washington.
-            place = mention.label in {"GPE", "LOC", "FAC"} and len(mention.text.split()) == 1
+            # Rule 4, but a one-word place stays a place ("in Washington" is not George Washington)
+            # unless it does what a person does there: "Galois wrote", "Galois' proof".
+            place = (
+                mention.label in {"GPE", "LOC", "FAC"}
+                and len(mention.text.split()) == 1
+                and not (
+                    _acts_as_person(paragraphs[mention.paragraph], mention)
+                    and self._is_surname(mention.text)  # not "the Tsar's" for Tsar Aleksei
+                )
+            )
             person = None if place else self._person_named(mention.text, mention.span[0], create=False)
             if person is not None:
                 self._attach(person, mention.span, mention.text)
             else:
                 self._add_other(mention)
+        self._untagged_names(article)
+
+    def _is_surname(self, word: str) -> bool:
+        word = word.lower()
+        return any(
+            len(w) > 1 and w[-1] == word for e in self.entities if e.type == "PERSON" for w in e.words()
+        )
+
+    def _untagged_names(self, article: ParsedArticle) -> None:
+        """Rule 7: a known person's name where the NER model tagged nothing ("Byron" after "Lord
+        Byron", "Dvořák's" after "Antonín Dvořák"): a run of proper nouns outside every entity that
+        is the person's full name, or a lone word that is safely theirs (``_safe_lone_word``)."""
+        people = [e for e in self.entities if e.type == "PERSON"]
+        if not people:
+            return
+        known = {w for person in people for name in person.words() for w in name}
+        tagged = {  # the words the model tags as a person's whole name somewhere
+            _fold(t.text)
+            for p in article.paragraphs
+            for ent in p.doc.ents
+            if ent.label_ == "PERSON"
+            for t in ent
+        }
+        for para in article.paragraphs:
+            doc = para.doc
+            i = 0
+            while i < len(doc):
+                token = doc[i]
+                if token.pos_ != "PROPN" or token.ent_type_ or token.lower_ not in known:
+                    i += 1
+                    continue
+                j = i
+                while j < len(doc) and doc[j].pos_ == "PROPN" and not doc[j].ent_type_:
+                    j += 1
+                while i < j and _role_word(doc[i].lower_, self.lexicon):
+                    i += 1  # "Tsar Peter": the name is what follows the title
+                run = doc[i:j]
+                i = j
+                words = [t.text for t in run]
+                if not words:
+                    continue
+                if not all(w[:1].isupper() and w.isalpha() for w in words):
+                    continue
+                if j < len(doc) and doc[j].pos_ == "NOUN" and doc[j].dep_ == "compound":
+                    continue  # "the Byron estate"
+                text = " ".join(words)
+                span = para.char_span(run.start, run.end)
+                if span in self._by_span:
+                    continue
+                if len(words) == 1 and not self._safe_lone_word(words[0], people, tagged):
+                    continue
+                person = self._person_named(text, span[0], create=False)
+                if person is not None and person.type == "PERSON":
+                    self._attach(person, span, text)
+
+    def _safe_lone_word(self, word: str, people: list[EntityBuilder], tagged: set[str]) -> bool:
+        """May an untagged lone word stand for a person? Only when one person's name holds it, as a
+        surname of a name that is a person's (a first name before it, or the model tags the word as
+        a person elsewhere: not "Symphony" of "First Symphony") or as a first name the lexicon knows."""
+        folded = _fold(word)
+        holders = [p for p in people if any(folded in map(_fold, w) for w in p.words())]
+        if len(holders) != 1:
+            return False  # "Hadid" with Zaha Hadid and her father: the model's silence decides nothing
+        names = [w for w in holders[0].words() if len(w) > 1]
+        for name in names:
+            if _fold(name[-1]) == folded:
+                return folded in tagged or any(_first_name(n.title(), self.lexicon) for n in name[:-1])
+            if _fold(name[0]) == folded:
+                return _first_name(word, self.lexicon) and not _role_word(name[-1], self.lexicon)
+        return False
 
     def add_person_mention(self, span: OffsetSpan, text: str) -> EntityBuilder:
         existing = self._by_span.get(span)
@@ -354,6 +437,26 @@ def _trim_mention(
             label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+def _role_word(word: str, lexicon: Lexicon) -> bool:
+    word = word.rstrip(".")
+    return word in lexicon.title_words or word in lexicon.person_nouns or word in lexicon.role_heads
+
+
+def _fold(word: str) -> str:
+    """A word without its accents, lower case: "Ḥadīd" and "Hadid" are one surname."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+
+
+def _acts_as_person(para: ParsedParagraph, mention: NameMention) -> bool:
+    """Is a one-word place name the subject of a verb, or possessive ("Galois wrote", "Galois' proof")?
+    A person's surname tagged as a place then is the person; "in Washington" stays the city."""
+    token = para.doc[mention.token_start]
+    if token.dep_ in {"nsubj", "nsubjpass"} and token.head.pos_ in {"VERB", "AUX"}:
+        return True
+    after = para.doc[mention.token_end] if mention.token_end < len(para.doc) else None
+    return token.dep_ == "poss" or (after is not None and after.tag_ == "POS")
 
 
 def ends_in_role(words: list[str], lexicon: Lexicon) -> bool:

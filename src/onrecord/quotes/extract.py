@@ -29,6 +29,7 @@ from onrecord.quotes.attribution import resolve
 from onrecord.quotes.candidates import RULES, Candidate
 from onrecord.quotes.direct import direct_candidates
 from onrecord.quotes.filtering import consumed_marks, cue_quoted_predicate, drop_inside_speech, nest, without
+from onrecord.quotes.first_person import link_interviewee, link_quoted_self
 from onrecord.quotes.marks import find_marked_spans
 from onrecord.quotes.reported import reported_candidates
 from onrecord.quotes.speakers import SpeakerResolver
@@ -82,4 +83,6 @@ def extract_candidates(
         if cand.parent is None and id(cand) not in gone:  # an implied quotation goes on a statement
             previous = cand
     resolver.link_pronouns()  # the people's other pronouns, after their statements'
+    link_quoted_self(candidates, marks, article, index)  # "I" inside a quotation is its speaker
+    link_interviewee(article, marks, index)  # and in a question-and-answer transcript, the interviewee
     return without(candidates, left_out) if left_out else candidates

@@ -1,0 +1,90 @@
+"""The people's chains beyond their names (issue #13): "I" in quotations and transcripts, and names
+the NER model left untagged. Each case was checked against the pinned model: without the rule under
+test, the mention is missing."""
+
+from __future__ import annotations
+
+
+def _mentions(record, name: str) -> list[str]:
+    entity = next(e for e in record.entities if e.name == name)
+    return [record.text[s:e] for s, e in entity.mentions]
+
+
+def test_first_person_inside_a_quotation_is_its_speaker(analyze):
+    record = analyze(
+        'Mr John Harlow spoke to reporters on Monday. "I will not resign, and my party stands with me," '
+        "Mr Harlow said."
+    )
+    linked = _mentions(record, "John Harlow")
+    assert {"I", "my", "me"} <= set(linked)
+
+
+def test_first_person_of_a_quotation_inside_a_quotation_is_not_the_outer_speaker(analyze):
+    record = analyze(
+        "Mr John Harlow spoke to reporters on Monday. \"My neighbour told me 'I saw nothing', and I "
+        'believe him," Mr Harlow said.'
+    )
+    text = record.text
+    inner = text.index("I saw")
+    harlow = next(e for e in record.entities if e.name == "John Harlow")
+    assert (inner, inner + 1) not in harlow.mentions
+    assert {"My", "me", "I"} <= set(_mentions(record, "John Harlow"))
+
+
+_TRANSCRIPT = (
+    "Wikinews interviewed Jane Porter, a marine biologist, about the reef. Image: Tom Evans.\n\n"
+    "How long have you studied the reef?\n\n"
+    "I started diving there in 1998, when my supervisor took me along.\n\n"
+    "What have you found?\n\n"
+    "I have counted the coral every year, and I see it recover after each storm.\n\n"
+    "Will it survive?\n\n"
+    "I think so."
+)
+
+
+def test_a_transcripts_answers_and_questions_are_the_person_interviewed(analyze):
+    record = analyze(_TRANSCRIPT)
+    linked = _mentions(record, "Jane Porter")
+    assert linked.count("I") == 4 and {"my", "me", "you"} <= set(linked)
+    photographer = [e for e in record.entities if e.name == "Tom Evans"]
+    assert all(record.text[s:e] not in {"I", "you"} for p in photographer for s, e in p.mentions)
+
+
+def test_questions_in_an_article_that_is_no_transcript_link_nobody(analyze):
+    record = analyze(
+        "Jane Porter has studied the reef for twenty years. Will it survive?\n\n"
+        "I asked the same question in my column last week.\n\n"
+        "The answer depends on the weather, Ms Porter said."
+    )
+    assert "I" not in _mentions(record, "Jane Porter")
+
+
+def test_a_transcript_that_introduces_nobody_links_nobody(analyze):
+    record = analyze(_TRANSCRIPT.replace("Wikinews interviewed Jane Porter, a marine biologist,", "We asked"))
+    text = record.text
+    first_i = text.index("I started")
+    assert all((first_i, first_i + 1) not in e.mentions for e in record.entities)
+
+
+def test_a_surname_the_model_left_untagged_is_the_person(analyze):
+    record = analyze(
+        "Charles J. Fillmore was an American linguist. Fillmore taught at Berkeley. Fillmore proposed "
+        "frame semantics in 1976."
+    )
+    assert _mentions(record, "Charles J. Fillmore").count("Fillmore") == 2
+
+
+def test_a_surname_tagged_as_a_place_is_the_person_when_it_acts_as_one(analyze):
+    record = analyze(
+        "Abba Theodorus was an Egyptian monk. Theodorus joined the monastery at a young age, and "
+        "Theodorus later led it."
+    )
+    assert _mentions(record, "Abba Theodorus").count("Theodorus") == 2
+    assert not [e for e in record.entities if e.type == "GPE" and e.name == "Theodorus"]
+
+
+def test_a_place_stays_a_place_after_a_preposition(analyze):
+    record = analyze("George Washington was the first president. He lived in Washington for a while.")
+    place = record.text.rindex("Washington")
+    george = next(e for e in record.entities if e.name == "George Washington")
+    assert (place, place + len("Washington")) not in george.mentions
