@@ -88,3 +88,26 @@ def test_a_place_stays_a_place_after_a_preposition(analyze):
     place = record.text.rindex("Washington")
     george = next(e for e in record.entities if e.name == "George Washington")
     assert (place, place + len("Washington")) not in george.mentions
+
+
+def test_an_apposition_or_copula_description_of_a_person_is_their_mention(analyze):
+    record = analyze(
+        "Jeanne Moreau, a French actress, was born in Paris in 1928. Daniel Bernoulli was a Swiss "
+        "mathematician. He was also a physicist."
+    )
+    assert "a French actress" in _mentions(record, "Jeanne Moreau")
+    bernoulli = _mentions(record, "Daniel Bernoulli")
+    assert "a Swiss mathematician" in bernoulli
+
+
+def test_a_copula_that_describes_no_person_links_nothing(analyze):
+    record = analyze("Jane Porter was a success in Paris. Her brother, Tom Porter, was a surprise.")
+    for entity in record.entities:
+        assert all(record.text[s:e] not in {"a success", "a surprise"} for s, e in entity.mentions)
+    tom = _mentions(record, "Tom Porter")
+    assert "brother" in tom and "Her" not in tom  # the possessor is another mention
+
+
+def test_he_goes_to_a_person_of_unknown_gender_when_nobody_known_is_in_view(analyze):
+    record = analyze("Evariste Galois was born in 1811 near Paris. He studied algebra at school.")
+    assert "He" in _mentions(record, "Evariste Galois")

@@ -19,6 +19,7 @@ from onrecord.budget import TIME_BUDGET_SECONDS, OverBudget, TimeBudget
 from onrecord.clean import CleanedText, clean_text
 from onrecord.dates import DateHint, find_dateline, find_dates
 from onrecord.entities import EntityIndex, find_roles
+from onrecord.entities.descriptions import link_descriptions
 from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
@@ -212,6 +213,7 @@ class Analyzer:
         index.build(parsed)
         role_book = find_roles(parsed, index, self.lexicon)
         candidates = extract_candidates(parsed, index, self.lexicon, classes=self._classes)
+        link_descriptions(parsed, index, self.lexicon)
         index.assign_ids()
         to_orig = cleaned.to_original
         quotes = tuple(self._quote(c, parsed, to_orig) for c in candidates)

@@ -450,11 +450,12 @@ def _fold(word: str) -> str:
 
 
 def _acts_as_person(para: ParsedParagraph, mention: NameMention) -> bool:
-    """Is a one-word place name the subject of a verb, or possessive ("Galois wrote", "Galois' proof")?
-    A person's surname tagged as a place then is the person; "in Washington" stays the city."""
+    """Is a one-word place name the subject of a verb other than "be", or possessive ("Galois wrote",
+    "Galois' proof")? A person's surname tagged as a place then is the person; "in Washington" and
+    "Washington is a city" stay the city."""
     token = para.doc[mention.token_start]
-    if token.dep_ in {"nsubj", "nsubjpass"} and token.head.pos_ in {"VERB", "AUX"}:
-        return True
+    if token.dep_ in {"nsubj", "nsubjpass"} and token.head.pos_ == "VERB" and token.head.lemma_ != "be":
+        return True  # "Galois wrote"; not "Washington is a city"
     after = para.doc[mention.token_end] if mention.token_end < len(para.doc) else None
     return token.dep_ == "poss" or (after is not None and after.tag_ == "POS")
 

@@ -139,8 +139,9 @@ class SpeakerResolver:
     def link_pronouns(self) -> None:
         """Every he, him, his, she, her ... of the body that no statement resolved, linked as one more
         of their mentions to the person of that gender (known from an honorific, an earlier pronoun or
-        the first name) who is most salient, their earlier mentions counted too (the person a
-        biography is about keeps its "he"), when that person clearly outweighs the next
+        the first name; failing anybody known to be of it in view, a person whose gender is not
+        known, who then takes the pronoun's) who is most salient, their earlier mentions counted too
+        (the person a biography is about keeps its "he"), when that person clearly outweighs the next
         (``LINK_MARGIN``): the person's chain, not only their statements (issue #13). Each linked
         pronoun carries the chain on. Events are looked up by bisection and each person's gender
         once, so that an article with many pronouns is not quadratic."""
@@ -165,6 +166,8 @@ class SpeakerResolver:
                     upcoming = next(named, None)
                 score: dict[int, float] = defaultdict(float)
                 by_id: dict[int, EntityBuilder] = {}
+                unknown: dict[int, float] = defaultdict(float)
+                unknown_by_id: dict[int, EntityBuilder] = {}
                 k = bisect.bisect_left(offsets, span[0])
                 for pool, end in ((events, k), (chained, len(chained))):
                     for n in range(end - 1, -1, -1):  # back from the pronoun, no copy of the list
@@ -177,20 +180,31 @@ class SpeakerResolver:
                             continue
                         if id(entity) not in genders:
                             genders[id(entity)] = entity.gender or name_gender(entity.names, self.lexicon)
-                        if genders[id(entity)] != gender:
-                            continue  # only a person known to be of the pronoun's gender
+                        if genders[id(entity)] not in (gender, None):
+                            continue  # never a person known to be of the other gender
+                        if genders[id(entity)] is None:  # a candidate only if nobody known is
+                            unknown[id(entity)] += (
+                                event.weight
+                                * DECAY_PER_SENTENCE**distance
+                                * DECAY_PER_PARAGRAPH ** (para.index - event.paragraph)
+                            )
+                            unknown_by_id[id(entity)] = entity
+                            continue
                         by_id[id(entity)] = entity
                         score[id(entity)] += (
                             event.weight
                             * DECAY_PER_SENTENCE**distance
                             * DECAY_PER_PARAGRAPH ** (para.index - event.paragraph)
                         )
+                if not by_id and unknown:
+                    score, by_id = unknown, unknown_by_id
                 for key in by_id:  # the person the text is about: a biography's "he"
                     score[key] += PROMINENCE * mentions_so_far.get(key, 0)
                 ranked = sorted(score.values(), reverse=True)
                 if not ranked or (len(ranked) > 1 and ranked[0] < LINK_MARGIN * ranked[1]):
                     continue  # nobody, or two people too close to tell apart: no link rather than a wrong one
                 best = by_id[max(score, key=lambda key: score[key])]
+                genders[id(best)] = gender  # a person of unknown gender takes the pronoun's
                 self.index.add_reference(best, span)
                 weight = WEIGHT_SUBJECT if token.dep_ in _SUBJECT_DEPS else WEIGHT_OTHER
                 chained.append(_Event(span[0], para.index, sentence, best, weight))
