@@ -204,3 +204,32 @@ def test_subtree_and_children_are_spacys_without_the_recursion(analyzer) -> None
     for token in doc:
         assert [t.i for t in subtree(token)] == sorted(t.i for t in token.subtree), token.text
         assert sorted(t.i for t in children(token)) == sorted(t.i for t in token.children), token.text
+
+
+def test_a_giant_paragraph_is_cut_into_pieces_that_join_back_into_it() -> None:
+    from onrecord.nlp.chunks import MAX_PIECE, split_text
+
+    rng = random.Random(16)
+    words = ["said", "the", "minister", "yesterday.", "It", "was", '"not', 'now,"', "and", "then"]
+    text = " ".join(rng.choice(words) for _ in range(3 * MAX_PIECE // 5))
+    pieces = split_text(text)
+    assert "".join(pieces) == text
+    assert len(pieces) > 1 and all(len(p) <= MAX_PIECE for p in pieces)
+    assert all(p.rstrip().endswith(".") for p in pieces[:-1])  # after a sentence's end when there is one
+    assert split_text("one short paragraph.") == ["one short paragraph."]
+
+
+def test_a_giant_paragraph_is_parsed_in_pieces_as_one_doc(analyzer: Analyzer) -> None:
+    from onrecord.nlp.chunks import MAX_PIECE, pipe_paragraphs
+
+    sentence = 'The minister said the plan was "not ready" and would wait. '
+    giant = sentence * (2 * MAX_PIECE // len(sentence) + 1)
+    docs = list(pipe_paragraphs(analyzer.nlp, ["A short one.", giant, "Another short one."]))
+    assert [d.text for d in docs] == ["A short one.", giant, "Another short one."]
+    whole = docs[1]
+    assert whole[-2].dep_ and len(list(whole.sents)) >= giant.count(". ")
+    # The pieces are parsed as the whole would be, sentence by sentence: every "said" has its subject.
+    said = [t for t in whole if t.lower_ == "said"]
+    assert all(any(c.dep_ == "nsubj" for c in t.children) for t in said)
+    record = analyzer.analyze(giant, source="giant")
+    assert len(record.quotes) == giant.count("said")

@@ -23,6 +23,7 @@ from onrecord.entities.descriptions import link_descriptions
 from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
+from onrecord.nlp.chunks import pipe_paragraphs
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 from onrecord.quotes.calibration import calibrated_confidence
 from onrecord.quotes.candidates import Candidate
@@ -153,7 +154,7 @@ class Analyzer:
                         published, published_from = found[0].isoformat(), "dateline"
                 texts = [cleaned.text[p.start : p.end] for p in cleaned.paragraphs]
                 docs = []
-                for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                for doc in pipe_paragraphs(self.nlp, texts, batch_size=batch_size):
                     docs.append(doc)
                     budget.check()
                 analysis = self._build(article, cleaned, docs, published, published_from)
