@@ -111,3 +111,19 @@ def test_a_copula_that_describes_no_person_links_nothing(analyze):
 def test_he_goes_to_a_person_of_unknown_gender_when_nobody_known_is_in_view(analyze):
     record = analyze("Evariste Galois was born in 1811 near Paris. He studied algebra at school.")
     assert "He" in _mentions(record, "Evariste Galois")
+
+
+def test_a_name_written_fuller_or_shorter_is_one_person(analyze):
+    record = analyze(
+        "Jens Otto Harry Jespersen was a Danish linguist. In 1893 Otto Jespersen became a professor.\n\n"
+        "Pierre Charles L'Enfant designed the city. Pierre Charles was born in Paris."
+    )
+    people = {e.name for e in record.entities if e.type == "PERSON"}
+    assert "Otto Jespersen" not in people and "Jens Otto Harry Jespersen" in people
+    assert "Pierre Charles" not in people
+
+
+def test_two_people_of_one_surname_stay_two(analyze):
+    record = analyze("Bill Clinton met Hillary Rodham Clinton in 1971. Bill Clinton later became president.")
+    people = {e.name for e in record.entities if e.type == "PERSON"}
+    assert {"Bill Clinton", "Hillary Rodham Clinton"} <= people

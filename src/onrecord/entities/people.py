@@ -20,6 +20,10 @@ The merge rule for people, within an article (docs/entities.md):
 7. A known person's name where the NER model tagged nothing ("Byron" after "Lord Byron") is that
    person, read by rules 1 and 2; so is a one-word place name that acts as a person, the subject of
    a verb or a possessive ("Galois wrote", "Galois' proof"), when it is a person's surname.
+8. The same name written fuller or shorter joins the one person holding it: post-nominals and a
+   trailing "of <place>" left out ("Daniel Bernoulli FRS", "Patrick Leopold Gordon of
+   Auchleuchries"), or the shorter name's words in order in the longer with the same last word
+   ("Otto Jespersen" in "Jens Otto Harry Jespersen") or as its first words ("Pierre Charles").
 """
 
 from __future__ import annotations
@@ -250,6 +254,13 @@ class EntityIndex:
                 for other in person.words():
                     if other == words or (len(other) > 1 and other[0] == words[0] and other[-1] == words[-1]):
                         return person
+            # Rule 8: the same name written fuller or shorter, one person holding it.
+            core = _core_words(words)
+            variants = [
+                p for p in people if any(_variant(core, _core_words(w)) for w in p.words() if len(w) > 1)
+            ]
+            if len(variants) == 1:
+                return variants[0]
             # A long name whose surname a one-word group already holds joins it ("Bakiyev" seen first).
             singles = [p for p in people if all(len(w) == 1 and w[0] == words[-1] for w in p.words())]
             if len(singles) == 1:
@@ -437,6 +448,38 @@ def _trim_mention(
             label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+#: Letters after a name that are no part of it ("Daniel Bernoulli FRS", "Martin Luther King Jr").
+_POST_NOMINALS = frozenset(
+    {"frs", "jr", "jr.", "sr", "sr.", "qc", "kc", "obe", "mbe", "cbe", "kbe", "dbe", "phd", "ii", "iii", "iv"}
+)
+
+
+def _core_words(words: list[str]) -> list[str]:
+    """A name's words for comparing variants: post-nominals and a trailing "of <place>" left out
+    ("Patrick Leopold Gordon of Auchleuchries" -> patrick leopold gordon)."""
+    while len(words) > 2 and words[-1].strip(",") in _POST_NOMINALS:
+        words = words[:-1]
+    if "of" in words[2:]:
+        words = words[: words.index("of", 2)]
+    return words
+
+
+def _variant(short: list[str], long: list[str]) -> bool:
+    """Is one name the other written fuller: the same after rule 8's trimming, or the shorter's words in
+    order in the longer with the same first word ("Pierre Charles", "Pierre Charles L'Enfant") or
+    the same last word ("Otto Jespersen", "Jens Otto Harry Jespersen")?"""
+    if len(short) > len(long):
+        short, long = long, short
+    if short == long:
+        return True
+    if len(short) < 2:
+        return False
+    if short[-1] != long[-1] and long[: len(short)] != short:
+        return False
+    it = iter(long)
+    return all(word in it for word in short)
 
 
 def _role_word(word: str, lexicon: Lexicon) -> bool:
