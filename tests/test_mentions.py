@@ -127,3 +127,14 @@ def test_two_people_of_one_surname_stay_two(analyze):
     record = analyze("Bill Clinton met Hillary Rodham Clinton in 1971. Bill Clinton later became president.")
     people = {e.name for e in record.entities if e.type == "PERSON"}
     assert {"Bill Clinton", "Hillary Rodham Clinton"} <= people
+
+
+def test_a_name_after_an_article_or_a_possessive_is_a_work_not_a_person(analyze):
+    record = analyze(
+        "Antonin Dvorak wrote his Dumky Trio in 1891. Jerome wrote commentaries on the Gospels and on the "
+        "Psalms."
+    )
+    people = {e.name for e in record.entities if e.type == "PERSON"}
+    assert "Dumky" not in people and "Gospels" not in people
+    assert {"Antonin Dvorak", "Jerome"} <= people
+    assert any(e.type == "WORK_OF_ART" and e.name == "Dumky" for e in record.entities)

@@ -14,8 +14,10 @@ The merge rule for people, within an article (docs/entities.md):
 5. The other way round: a name typed as a person in one place and as an organisation or place in
    more others, with nothing that marks a person (a first name, an honorific or title before it, a word
    of a longer person's name), is the organisation or place ("Blinkx", "Yukos").
-6. Not a name at all: a "person" in lower case or a plural common noun ("pornography", "Jurors"), or
-   ending in a role noun ("Lib Dem MPs", "East Midlands MEP"), is no entity; a party the model calls
+6. Not a name at all: a "person" in lower case or a plural common noun ("pornography", "Jurors"),
+   or ending in a role noun ("Lib Dem MPs", "East Midlands MEP") is no entity; one right after an
+   article or a possessive with no first name ("the Psalms", "his Dumky Trio") is a work, unless
+   rule 4 finds it a known person's name ("a Moreau"); a party the model calls
    a person ("Labour", "Lib Dems": `party_names` in en.json) is an organisation.
 7. A known person's name where the NER model tagged nothing ("Byron" after "Lord Byron") is that
    person, read by rules 1 and 2; so is a one-word place name that acts as a person, the subject of
@@ -33,10 +35,14 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from onrecord.entities.gender import first_name_gender
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 OffsetSpan = tuple[int, int]
 
@@ -444,7 +450,10 @@ def _trim_mention(
             return None  # "pornography", "Jurors": a common noun, no one's name
         if ends_in_role(words, lexicon):
             return None  # "Lib Dem MPs", "East Midlands MEP": a description, not a name
-        if text.lower() in lexicon.party_names:
+        if _owned_or_counted(doc, start, lexicon):
+            label = "WORK_OF_ART"  # "his Dumky Trio", "the Psalms": a thing (rule 4 may still make
+            # it a known person's: "a Moreau" of the Moreau family)
+        elif text.lower() in lexicon.party_names:
             label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
@@ -480,6 +489,20 @@ def _variant(short: list[str], long: list[str]) -> bool:
         return False
     it = iter(long)
     return all(word in it for word in short)
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _owned_or_counted(doc: Doc, start: int, lexicon: Lexicon) -> bool:
+    """Rule 6: is a name right after an article or a possessive ("the Psalms", "a Tax System", "his
+    Dumky Trio", "Vaughn's Kingsman") with no first name to mark a person? People's names take no
+    article and belong to nobody; a title between them is another matter ("the Rev Jesse Jackson",
+    "his wife Mary": the name follows a title or a noun, not the article)."""
+    if start == 0 or _first_name(doc[start].text, lexicon):
+        return False
+    before = doc[start - 1]
+    return before.lower_ in _ARTICLES or before.tag_ in {"PRP$", "POS"}
 
 
 def _role_word(word: str, lexicon: Lexicon) -> bool:
