@@ -169,3 +169,21 @@ def test_role_facts_survive_json_and_offsets_point_into_the_input(analyze):
 )
 def test_normalise(written, normalised):
     assert normalise(written) == normalised
+
+
+def test_a_name_the_speaker_resolver_added_gets_its_title(analyze):
+    """The NER model tags neither name; the speaker resolver adds them, after the first roles pass."""
+    record = analyze(
+        'But fertility expert Lord Winston said he thought it was "rather odd". "Now the real '
+        'negotiation begins," director of telecoms research Tony Lavender said.'
+    )
+    assert "fertility expert" in _roles(record, "Winston")
+    assert "director of telecoms research" in _roles(record, "Lavender")
+
+
+def test_a_coordinated_description_gives_both_roles(analyze):
+    record = analyze(
+        "Germaine Greer left the show on Friday. The feminist writer and broadcaster said the producers "
+        "had behaved badly."
+    )
+    assert {"feminist writer", "broadcaster"} <= set(_roles(record, "Greer"))

@@ -20,6 +20,7 @@ from onrecord.clean import CleanedText, clean_text
 from onrecord.dates import DateHint, find_dateline, find_dates
 from onrecord.entities import EntityIndex, find_roles
 from onrecord.entities.descriptions import link_descriptions
+from onrecord.entities.roles import find_roles_of_added
 from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
 from onrecord.nlp import load_pipeline, model_description
@@ -214,6 +215,7 @@ class Analyzer:
         index.build(parsed)
         role_book = find_roles(parsed, index, self.lexicon)
         candidates = extract_candidates(parsed, index, self.lexicon, classes=self._classes)
+        find_roles_of_added(parsed, index, self.lexicon, role_book)  # names the resolver added
         link_descriptions(parsed, index, self.lexicon)
         index.assign_ids()
         to_orig = cleaned.to_original

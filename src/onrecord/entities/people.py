@@ -341,6 +341,10 @@ class EntityIndex:
         bisect.insort(entity.mentions, span)
         entity.names.append(description)
 
+    def name_spans(self) -> dict[OffsetSpan, EntityBuilder]:
+        """Every name mention and its entity (a copy)."""
+        return dict(self._by_span)
+
     def people(self) -> list[EntityBuilder]:
         return [e for e in self.entities if e.type == "PERSON"]
 

@@ -80,6 +80,8 @@ class RoleBook:
 
     def __init__(self) -> None:
         self._found: dict[int, list[RoleFinding]] = {}
+        #: The name spans of the index when the roles were last read (see find_roles_of_added).
+        self.known: set[OffsetSpan] = set()
 
     def add(self, entity: EntityBuilder, finding: RoleFinding) -> None:
         findings = self._found.setdefault(id(entity), [])
@@ -164,22 +166,54 @@ def find_roles(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> 
     """Add the roles (and genders) the text gives each person of ``index``; the findings, for facts."""
     book = RoleBook()
     for para in article.paragraphs:
-        doc = para.doc
         names = _person_names(para, index)
-        person_tokens = {i for _, start, end in names for i in range(start, end)}
-        finder = _Finder(doc, lexicon, person_tokens)
-        for entity, start, end in names:
-            for first, last, role, evidence in finder.roles(start, end):
-                if role.split()[-1].lower() in lexicon.not_roles:
-                    continue  # "Image: Mark Rathbun." (a caption in the Wikinews sample) is no role.
-                span = (para.offset + doc[first].idx, para.offset + doc[last].idx + len(doc[last]))
-                book.add(entity, RoleFinding(role, span, evidence))
-            gender = _honorific_gender(doc, start, lexicon)
-            if gender is None and end - start > 1:  # "Hillary Clinton": a first name that says
-                gender = lexicon.first_name_gender.get(doc[start].lower_)
-            if gender and entity.gender is None:
-                entity.gender = gender
+        _roles_in(para, names, names, book, lexicon)
+    book.known = set(index.name_spans())
     return book
+
+
+def find_roles_of_added(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon, book: RoleBook) -> None:
+    """The roles of the people's names added to ``index`` since :func:`find_roles` (the speaker
+    resolver's: a proper-noun subject the NER model did not tag, "director of telecoms research Tony
+    Lavender said"), found the same way."""
+    added = [
+        (span, e) for span, e in index.name_spans().items() if span not in book.known and e.type == "PERSON"
+    ]
+    if not added:
+        return
+    for para in article.paragraphs:
+        names = [
+            (entity, para.first_token_from(s), para.tokens_ending_by(e))
+            for (s, e), entity in added
+            if para.offset <= s and e <= para.end
+        ]
+        names = [(entity, a, b) for entity, a, b in names if a < b]
+        if names:
+            _roles_in(para, names, names + _person_names(para, index), book, lexicon)
+    book.known = set(index.name_spans())
+
+
+def _roles_in(
+    para: ParsedParagraph,
+    names: list[tuple[EntityBuilder, int, int]],
+    every_name: list[tuple[EntityBuilder, int, int]],
+    book: RoleBook,
+    lexicon: Lexicon,
+) -> None:
+    doc = para.doc
+    person_tokens = {i for _, start, end in every_name for i in range(start, end)}
+    finder = _Finder(doc, lexicon, person_tokens)
+    for entity, start, end in names:
+        for first, last, role, evidence in finder.roles(start, end):
+            if role.split()[-1].lower() in lexicon.not_roles:
+                continue  # "Image: Mark Rathbun." (a caption in the Wikinews sample) is no role.
+            span = (para.offset + doc[first].idx, para.offset + doc[last].idx + len(doc[last]))
+            book.add(entity, RoleFinding(role, span, evidence))
+        gender = _honorific_gender(doc, start, lexicon)
+        if gender is None and end - start > 1:  # "Hillary Clinton": a first name that says
+            gender = lexicon.first_name_gender.get(doc[start].lower_)
+        if gender and entity.gender is None:
+            entity.gender = gender
 
 
 def _person_names(para: ParsedParagraph, index: EntityIndex) -> list[tuple[EntityBuilder, int, int]]:
@@ -334,7 +368,9 @@ class _Finder:
                 if doc[k].lower_ == "of" and self.is_head(doc[k - 1]):
                     between = doc[k + 1 : last + 1]
                     if all(
-                        t.pos_ in {"NOUN", "PROPN", "ADJ"} and t.i not in self.person_tokens for t in between
+                        (t.pos_ in {"NOUN", "PROPN", "ADJ"} or t.dep_ == "compound")  # "research" as VERB
+                        and t.i not in self.person_tokens
+                        for t in between
                     ):
                         at = k - 1
                     break

@@ -318,9 +318,27 @@ class SpeakerResolver:
                 # "Acme Corp said", "Vestey Group said": a company the NER model missed
                 org = self.index.add_other_mention(span, name, "ORG")
                 return ResolvedSpeaker(org.name, text, span, org, "other", rule="name.parsed")
-            person = self.index.add_person_mention(span, name)
+            name_span = self._name_after_description(para, span, head)
+            if name_span != span:  # "fertility expert Lord Winston said": the name is what follows
+                name = _strip_titles(self.article.text[name_span[0] : name_span[1]], self.lexicon)
+            person = self.index.add_person_mention(name_span, name)
             return ResolvedSpeaker(person.name, text, span, person, "name", rule="name.parsed")
         return self._description(head, text, span, offset, para.index)
+
+    @staticmethod
+    def _name_after_description(para: ParsedParagraph, span: OffsetSpan, head: Token) -> OffsetSpan:
+        """The proper-noun part of a subject that opens with lower-case words ("fertility expert Lord
+        Winston", "director of telecoms research Tony Lavender"): the name starts after the last
+        lower-case word before the head; the words before it are a description (a title, for roles)."""
+        doc = para.doc
+        first = para.first_token_from(span[0])
+        start = first
+        for i in range(first, head.i):
+            if doc[i].is_lower or doc[i].is_punct:
+                start = i + 1
+        if start == first or start > head.i:
+            return span
+        return (para.token_offsets(doc[start])[0], span[1])
 
     def _person_of_body(self, para: ParsedParagraph, head: Token) -> Token | None:
         """The person noun that ends a subject headed by an organisation's name: "spokeswoman" in "A
@@ -533,6 +551,9 @@ class SpeakerResolver:
                         t.text for t in head.subtree if t.i <= head.i and t.lower_ not in _DEFINITE
                     )
                     entity.add_role(role)
+                    for other in head.children:  # "the feminist writer and broadcaster": two roles
+                        if other.dep_ == "conj" and other.pos_ == "NOUN" and self._is_role_noun(other):
+                            entity.add_role(" ".join(t.text for t in other.subtree if t.i <= other.i))
             return ResolvedSpeaker(
                 entity.name, text, span, entity, "description", rule=rule, antecedent_span=antecedent
             )
@@ -579,6 +600,12 @@ class SpeakerResolver:
         if human and not plural:  # "a spokeswoman ... she"; "spokesperson" says nothing
             entity.gender = "f" if lemma.endswith("woman") else "m" if lemma.endswith("man") else None
         return ResolvedSpeaker(entity.name, text, span, entity, "description", rule="description.new")
+
+    def _is_role_noun(self, noun: Token) -> bool:
+        """A noun beside a person noun that is a role too: a listed one, or a job-like ending
+        ("broadcaster", "director") that the coordination with a person noun vouches for."""
+        lemma = noun.lemma_.lower()
+        return self._is_person_noun(noun) or lemma in self.lexicon.role_heads or lemma.endswith(("er", "or"))
 
     def _is_person_noun(self, head: Token) -> bool:
         lemma = head.lemma_.lower()
