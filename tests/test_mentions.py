@@ -138,3 +138,24 @@ def test_a_name_after_an_article_or_a_possessive_is_a_work_not_a_person(analyze)
     assert "Dumky" not in people and "Gospels" not in people
     assert {"Antonin Dvorak", "Jerome"} <= people
     assert any(e.type == "WORK_OF_ART" and e.name == "Dumky" for e in record.entities)
+
+
+def test_a_headlines_verb_or_a_sentences_first_word_is_no_part_of_a_name(analyze):
+    headline = analyze(
+        "Donald Trump Tweets A Wildly Inaccurate Graphic To Portray Black People As Murderers.\n\n"
+        "Donald Trump said on Sunday that the figures were right."
+    )
+    assert [e.name for e in headline.entities if e.type == "PERSON"] == ["Donald Trump"]
+    gerund = analyze(
+        "I would certainly agree. Entrusting Donald Trump with our economic future would be a mistake, "
+        "she said. Donald Trump disagreed."
+    )
+    assert [e.name for e in gerund.entities if e.type == "PERSON"] == ["Donald Trump"]
+
+
+def test_a_proper_noun_subject_of_a_title_case_headline_is_no_new_person(analyze):
+    record = analyze(
+        "New Polls Show Double-Digit Gaps in Republican Contest.\n\n"
+        "The candidate labeled a leader continues to lead the field, the polls show."
+    )
+    assert not [e for e in record.entities if e.type == "PERSON"]

@@ -24,8 +24,10 @@ The merge rule for people, within an article (docs/entities.md):
    a verb or a possessive ("Galois wrote", "Galois' proof"), when it is a person's surname.
 8. The same name written fuller or shorter joins the one person holding it: post-nominals and a
    trailing "of <place>" left out ("Daniel Bernoulli FRS", "Patrick Leopold Gordon of
-   Auchleuchries"), or the shorter name's words in order in the longer with the same last word
-   ("Otto Jespersen" in "Jens Otto Harry Jespersen") or as its first words ("Pierre Charles").
+   Auchleuchries"), or the shorter name's words in order in the longer with the same last word, the
+   longer's other words first names, initials or particles ("Otto Jespersen" in "Jens Otto Harry
+   Jespersen"; not "Donald Trump" in "Entrusting Donald Trump"), or as its first words ("Pierre
+   Charles").
 """
 
 from __future__ import annotations
@@ -263,7 +265,9 @@ class EntityIndex:
             # Rule 8: the same name written fuller or shorter, one person holding it.
             core = _core_words(words)
             variants = [
-                p for p in people if any(_variant(core, _core_words(w)) for w in p.words() if len(w) > 1)
+                p
+                for p in people
+                if any(_variant(core, _core_words(w), self.lexicon) for w in p.words() if len(w) > 1)
             ]
             if len(variants) == 1:
                 return variants[0]
@@ -441,6 +445,15 @@ def _trim_mention(
         start += 1
     while start < end and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s", "‘s"}):
         end -= 1
+    if label == "PERSON" and end - start > 2 and doc[end - 1].tag_ in {"NNPS", "VBZ"}:
+        end -= 1  # "Donald Trump Tweets A Wildly Inaccurate Graphic": a headline's verb after the name
+    if (
+        label == "PERSON"
+        and end - start > 2
+        and doc[start].lower_.endswith("ing")
+        and not _first_name(doc[start].text, lexicon)
+    ):
+        start += 1  # "Entrusting Donald Trump with ...": a sentence's first word before the name
     if start >= end:
         return None
     text = _POSSESSIVE.sub("", doc[start:end].text) if label == "PERSON" else doc[start:end].text
@@ -457,6 +470,8 @@ def _trim_mention(
         if _owned_or_counted(doc, start, lexicon):
             label = "WORK_OF_ART"  # "his Dumky Trio", "the Psalms": a thing (rule 4 may still make
             # it a known person's: "a Moreau" of the Moreau family)
+        elif _WEB_ADDRESS.search(text):
+            label = "ORG"  # "according to ouest-france.fr": a website
         elif text.lower() in lexicon.party_names:
             label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
@@ -479,23 +494,51 @@ def _core_words(words: list[str]) -> list[str]:
     return words
 
 
-def _variant(short: list[str], long: list[str]) -> bool:
-    """Is one name the other written fuller: the same after rule 8's trimming, or the shorter's words in
-    order in the longer with the same first word ("Pierre Charles", "Pierre Charles L'Enfant") or
-    the same last word ("Otto Jespersen", "Jens Otto Harry Jespersen")?"""
+def _variant(short: list[str], long: list[str], lexicon: Lexicon) -> bool:
+    """Is one name the other written fuller: the same after rule 8's trimming, the longer's first words
+    ("Pierre Charles", "Pierre Charles L'Enfant"), or the shorter's words in order in the longer with
+    the same last word, the longer's other words first names, initials or particles ("Otto
+    Jespersen", "Jens Otto Harry Jespersen"; not "Entrusting Donald Trump", a sentence's first word
+    the model took into the name)?"""
     if len(short) > len(long):
         short, long = long, short
     if short == long:
         return True
     if len(short) < 2:
         return False
-    if short[-1] != long[-1] and long[: len(short)] != short:
+    if long[: len(short)] == short:
+        return True  # "Pierre Charles", "Pierre Charles L'Enfant" (a headline's verb after a name is
+        # no part of it: _trim_mention leaves it out)
+    if short[-1] != long[-1]:
         return False
     it = iter(long)
-    return all(word in it for word in short)
+    if not all(word in it for word in short):
+        return False
+    extra = list(long)
+    for word in short:
+        extra.remove(word)
+    return all(_name_part(word, lexicon) for word in extra)
+
+
+def _name_part(word: str, lexicon: Lexicon) -> bool:
+    """A first name, an initial, a particle or a title: a word that can stand inside a person's name
+    ("Tsar Peter the Great" and "Peter the Great")."""
+    bare = word.rstrip(".")
+    return (
+        len(bare) == 1
+        or bare in _PARTICLES
+        or bare in lexicon.title_words
+        or _first_name(word.title(), lexicon)
+    )
+
+
+_PARTICLES = frozenset(
+    {"de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "bin", "al", "el", "ibn"}
+)
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
+_WEB_ADDRESS = re.compile(r"\w\.(?:com|org|net|fr|de|uk|co|io|gov|edu|info|ru|es|it)\b", re.IGNORECASE)
 
 
 def _owned_or_counted(doc: Doc, start: int, lexicon: Lexicon) -> bool:

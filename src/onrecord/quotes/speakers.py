@@ -25,7 +25,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from onrecord.entities.gender import name_gender
 from onrecord.entities.people import EntityBuilder, EntityIndex, ends_in_role
@@ -311,8 +311,10 @@ class SpeakerResolver:
             head.pos_ == "PROPN"
             and not (head.tag_ == "NNPS" and not head.ent_type_)
             and not ends_in_role(text.split(), self.lexicon)
+            and not _title_case(head.sent)
         ):
-            # (not "Jurors said", "East Midlands MEP said": descriptions the tagger capitalised)
+            # (not "Jurors said", "East Midlands MEP said": descriptions the tagger capitalised; not
+            # "New Polls Show Double-Digit Gaps": in a headline every word is a proper noun to the tagger)
             name = _strip_titles(text, self.lexicon)
             if name.split()[-1].lower().strip(".") in self.lexicon.org_suffixes:
                 # "Acme Corp said", "Vestey Group said": a company the NER model missed
@@ -855,6 +857,12 @@ _DESCRIBING_NOUNS = frozenset(
 def _is_office_of_unnamed(lemma: str, lexicon: Lexicon) -> bool:
     """Spokespeople and officials are not the article's main person by default."""
     return lemma in lexicon.anonymous_nouns and lemma not in _DESCRIBING_NOUNS
+
+
+def _title_case(sentence: Span) -> bool:
+    """Is the sentence a headline in title case: four or more longer words, nearly all capitalised?"""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    return len(words) >= 4 and sum(t.is_title for t in words) >= 0.8 * len(words)
 
 
 def _strip_titles(text: str, lexicon: Lexicon) -> str:
