@@ -15,19 +15,21 @@ The merge rule for people, within an article (docs/entities.md):
    more others, with nothing that marks a person (a first name, an honorific or title before it, a word
    of a longer person's name), is the organisation or place ("Blinkx", "Yukos").
 6. Not a name at all: a "person" in lower case or a plural common noun ("pornography", "Jurors"),
+   or holding a word with three capitals inside it ("MaransFlagShareLikeReplyAni", a page's buttons),
    or ending in a role noun ("Lib Dem MPs", "East Midlands MEP") is no entity; one right after an
    article or a possessive with no first name ("the Psalms", "his Dumky Trio") is a work, unless
-   rule 4 finds it a known person's name ("a Moreau"); a party the model calls
-   a person ("Labour", "Lib Dems": `party_names` in en.json) is an organisation.
+   rule 4 finds it a known person's name ("a Moreau"); one that a thing is named after ("the James
+   S. Brady Press Briefing Room", "Eric Trump Foundation", "Isaiah 45:1") is that thing (FAC); a
+   party the model calls a person ("Labour", "Lib Dems": `party_names` in en.json) is an
+   organisation.
 7. A known person's name where the NER model tagged nothing ("Byron" after "Lord Byron") is that
    person, read by rules 1 and 2; so is a one-word place name that acts as a person, the subject of
    a verb or a possessive ("Galois wrote", "Galois' proof"), when it is a person's surname.
 8. The same name written fuller or shorter joins the one person holding it: post-nominals and a
    trailing "of <place>" left out ("Daniel Bernoulli FRS", "Patrick Leopold Gordon of
    Auchleuchries"), or the shorter name's words in order in the longer with the same last word, the
-   longer's other words first names, initials or particles ("Otto Jespersen" in "Jens Otto Harry
-   Jespersen"; not "Donald Trump" in "Entrusting Donald Trump"), or as its first words ("Pierre
-   Charles").
+   longer's other words first names, initials, particles or titles ("Otto Jespersen" in "Jens Otto
+   Harry Jespersen"; not "Donald Trump" in "Entrusting Donald Trump").
 """
 
 from __future__ import annotations
@@ -140,9 +142,10 @@ class EntityIndex:
                     and self._is_surname(mention.text)  # not "the Tsar's" for Tsar Aleksei
                 )
             )
-            person = None if place else self._person_named(mention.text, mention.span[0], create=False)
+            cut = mention if place else _cut_mention(paragraphs[mention.paragraph], mention)
+            person = None if place else self._person_named(cut.text, cut.span[0], create=False)
             if person is not None:
-                self._attach(person, mention.span, mention.text)
+                self._attach(person, cut.span, cut.text)
             else:
                 self._add_other(mention)
         self._untagged_names(article)
@@ -426,6 +429,8 @@ def _trim_mention(
     para: ParsedParagraph, start: int, end: int, label: str, lexicon: Lexicon
 ) -> NameMention | None:
     doc = para.doc
+    if label == "PERSON":
+        start, end = _cut_at_separators(doc, start, end)
     # "the US", "Mr. Smith", "President Obama" (when the model folds a title into the name),
     # trailing possessives: the name is what stays.
     while start < end and (
@@ -467,7 +472,11 @@ def _trim_mention(
             return None  # "pornography", "Jurors": a common noun, no one's name
         if ends_in_role(words, lexicon):
             return None  # "Lib Dem MPs", "East Midlands MEP": a description, not a name
-        if _owned_or_counted(doc, start, lexicon):
+        if glued_words(text):
+            return None  # "MaransFlagShareLikeReplyAni": a web page's buttons glued to a name
+        if _names_a_thing(doc, start, end):
+            label = "FAC"  # "the James S. Brady Press Briefing Room", "Eric Trump Foundation"
+        elif _owned_or_counted(doc, start, lexicon):
             label = "WORK_OF_ART"  # "his Dumky Trio", "the Psalms": a thing (rule 4 may still make
             # it a known person's: "a Moreau" of the Moreau family)
         elif _WEB_ADDRESS.search(text):
@@ -495,20 +504,18 @@ def _core_words(words: list[str]) -> list[str]:
 
 
 def _variant(short: list[str], long: list[str], lexicon: Lexicon) -> bool:
-    """Is one name the other written fuller: the same after rule 8's trimming, the longer's first words
-    ("Pierre Charles", "Pierre Charles L'Enfant"), or the shorter's words in order in the longer with
-    the same last word, the longer's other words first names, initials or particles ("Otto
-    Jespersen", "Jens Otto Harry Jespersen"; not "Entrusting Donald Trump", a sentence's first word
-    the model took into the name)?"""
+    """Is one name the other written fuller: the same after rule 8's trimming, or the shorter's words in
+    order in the longer with the same last word, the longer's other words first names, initials,
+    particles or titles ("Otto Jespersen", "Jens Otto Harry Jespersen"; not "Entrusting Donald
+    Trump", a sentence's first word the model took into the name)? The shorter as the longer's first
+    words is no variant: "Pierre Charles" may be Pierre Charles L'Enfant, but "Lindsey Graham" is not
+    "Lindsey Graham Endorsement", a headline's word the model took into the name."""
     if len(short) > len(long):
         short, long = long, short
     if short == long:
         return True
     if len(short) < 2:
         return False
-    if long[: len(short)] == short:
-        return True  # "Pierre Charles", "Pierre Charles L'Enfant" (a headline's verb after a name is
-        # no part of it: _trim_mention leaves it out)
     if short[-1] != long[-1]:
         return False
     it = iter(long)
@@ -538,6 +545,54 @@ _PARTICLES = frozenset(
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
+_SPACED_DASHES = frozenset({"-", "–", "—", "--"})
+#: Nouns that end the name of a place or an institution named after a person.
+_NAMED_AFTER = frozenset(
+    {"room", "center", "centre", "foundation", "institute", "hall", "building", "tower", "airport"}
+    | {"stadium", "bridge", "street", "avenue", "award", "prize", "school", "university", "college"}
+    | {"library", "museum", "memorial", "park", "square", "trust", "fund"}
+)
+
+
+def _cut_at_separators(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A person's span cut where the NER model ran over a separator: what follows a spaced dash
+    ("CLEVELAND - Donald Trump": a dateline before it) or a comma ("Lehigh, Bruce Turry"), when two
+    words or more follow it; "Martin Luther King, Jr." keeps its suffix."""
+    for i in range(end - 2, start, -1):
+        token = doc[i]
+        spaced_dash = token.text in _SPACED_DASHES and token.whitespace_ and doc[i - 1].whitespace_
+        comma = token.text == "," and doc[i + 1].lower_.rstrip(".") not in _POST_NOMINALS
+        if (spaced_dash or comma) and end - (i + 1) >= 2:
+            return i + 1, end
+    return start, end
+
+
+def _cut_mention(para: ParsedParagraph, mention: NameMention) -> NameMention:
+    """A mention of another label cut as a person's span would be, before rule 4 reads it as a known
+    person's name ("Lehigh, Bruce Turry", an organisation to the model, is "Bruce Turry")."""
+    if mention.token_start < 0:
+        return mention
+    start, end = _cut_at_separators(para.doc, mention.token_start, mention.token_end)
+    if start == mention.token_start:
+        return mention
+    span = para.char_span(start, end)
+    return replace(mention, span=span, text=" ".join(para.doc[start:end].text.split()), token_start=start)
+
+
+def _names_a_thing(doc: Doc, start: int, end: int) -> bool:
+    """Is the "person" part of the name of a thing named after them: the span ends in an institution
+    noun, or capitalised words after it do ("the James S. Brady Press Briefing Room"), or a chapter
+    and verse follow ("Isaiah 45:1")?"""
+    if doc[end - 1].lower_ in _NAMED_AFTER and end - start > 1:
+        return True
+    i = end
+    while i < len(doc) and doc[i].is_title and doc[i].pos_ in {"PROPN", "NOUN"} and i - end < 4:
+        if doc[i].lower_ in _NAMED_AFTER:
+            return True
+        i += 1
+    return end + 2 < len(doc) and doc[end].like_num and doc[end + 1].text == ":" and doc[end + 2].like_num
+
+
 _WEB_ADDRESS = re.compile(r"\w\.(?:com|org|net|fr|de|uk|co|io|gov|edu|info|ru|es|it)\b", re.IGNORECASE)
 
 
@@ -571,6 +626,13 @@ def _acts_as_person(para: ParsedParagraph, mention: NameMention) -> bool:
         return True  # "Galois wrote"; not "Washington is a city"
     after = para.doc[mention.token_end] if mention.token_end < len(para.doc) else None
     return token.dep_ == "poss" or (after is not None and after.tag_ == "POS")
+
+
+def glued_words(text: str) -> bool:
+    """Does the text hold a word with three capitals inside it, not all capitals
+    ("MaransFlagShareLikeReplyAni": a web page's buttons glued to a name; "McDonald", "DeSantis" and
+    "NATO" are fine)?"""
+    return any(sum(ch.isupper() for ch in w[1:]) >= 3 and not w.isupper() for w in text.split())
 
 
 def ends_in_role(words: list[str], lexicon: Lexicon) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from onrecord.entities.gender import name_gender
-from onrecord.entities.people import EntityBuilder, EntityIndex, ends_in_role
+from onrecord.entities.people import EntityBuilder, EntityIndex, ends_in_role, glued_words
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 from onrecord.records import MentionKind
@@ -312,6 +312,7 @@ class SpeakerResolver:
             and not (head.tag_ == "NNPS" and not head.ent_type_)
             and not ends_in_role(text.split(), self.lexicon)
             and not _title_case(head.sent)
+            and not glued_words(text)
         ):
             # (not "Jurors said", "East Midlands MEP said": descriptions the tagger capitalised; not
             # "New Polls Show Double-Digit Gaps": in a headline every word is a proper noun to the tagger)
