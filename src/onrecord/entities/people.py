@@ -474,6 +474,8 @@ def _trim_mention(
             return None  # "Lib Dem MPs", "East Midlands MEP": a description, not a name
         if glued_words(text):
             return None  # "MaransFlagShareLikeReplyAni": a web page's buttons glued to a name
+        if any(t.lower_ in {"and", "&"} for t in doc[start:end]):
+            return None  # "Alphabet and Facebook": two names, not one person's
         if _names_a_thing(doc, start, end):
             label = "FAC"  # "the James S. Brady Press Briefing Room", "Eric Trump Foundation"
         elif _owned_or_counted(doc, start, lexicon):
@@ -556,13 +558,20 @@ _NAMED_AFTER = frozenset(
 
 def _cut_at_separators(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """A person's span cut where the NER model ran over a separator: what follows a spaced dash
-    ("CLEVELAND - Donald Trump": a dateline before it) or a comma ("Lehigh, Bruce Turry"), when two
-    words or more follow it; "Martin Luther King, Jr." keeps its suffix."""
+    ("CLEVELAND - Donald Trump": a dateline before it), a comma ("Lehigh, Bruce Turry"), a possessive
+    ("National Review's Ian Tuttle") or "and", when two words or more follow it ("Martin Luther King,
+    Jr." keeps its suffix); and what precedes a third-person verb inside it ("Trump Says He")."""
+    for i in range(start + 1, end):
+        if doc[i].tag_ == "VBZ" and i - start >= 1:
+            end = i  # "Trump Says He ...": a headline's verb inside the span ends the name
+            break
     for i in range(end - 2, start, -1):
         token = doc[i]
         spaced_dash = token.text in _SPACED_DASHES and token.whitespace_ and doc[i - 1].whitespace_
         comma = token.text == "," and doc[i + 1].lower_.rstrip(".") not in _POST_NOMINALS
-        if (spaced_dash or comma) and end - (i + 1) >= 2:
+        owner = token.tag_ == "POS"  # "National Review's Ian Tuttle": the outlet before the name
+        joined = token.lower_ in {"and", "&"}  # "Sirius XM Vice President for news and talk Dave Gorab"
+        if (spaced_dash or comma or owner or joined) and end - (i + 1) >= 2:
             return i + 1, end
     return start, end
 

@@ -337,8 +337,8 @@ class SpeakerResolver:
         first = para.first_token_from(span[0])
         start = first
         for i in range(first, head.i):
-            if doc[i].is_lower or doc[i].is_punct:
-                start = i + 1
+            if doc[i].is_lower or doc[i].is_punct or doc[i].tag_ == "POS":
+                start = i + 1  # (and "National Review's Ian Tuttle": the outlet is no part of it)
         if start == first or start > head.i:
             return span
         return (para.token_offsets(doc[start])[0], span[1])

@@ -468,8 +468,8 @@ def _speaker_kind(quote: Quote, analysis: Analysis) -> str:
     """person, group (several people), other (an organisation or place speaking), unnamed (a speaker
     known only by a description, "a spokesman for the firm": never linked to a person) or unresolved."""
     speaker = quote.speaker
-    if len(speaker.entities) > 1:
-        return "group"
+    if len(speaker.entities) > 1 or speaker.resolution == "name.joint":
+        return "group"  # (a joint subject with one known member is still several speakers)
     if not speaker.name or people.name_key(speaker.name) is None:
         return "unresolved"
     entity = speaker.entity or (speaker.entities[0] if speaker.entities else None)
