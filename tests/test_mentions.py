@@ -180,3 +180,12 @@ def test_a_name_the_model_ran_over_a_comma_or_a_thing_named_after_a_person(analy
     assert not [e for e in room.entities if e.type == "PERSON" and "Brady" in e.name]
     buttons = analyze("Daniel MaransFlagShareLikeReplyAni Vrabel 5pts said the story was false.")
     assert not [e for e in buttons.entities if e.type == "PERSON" and "Flag" in e.name]
+
+
+def test_a_shared_surname_stays_with_the_person_the_article_is_about(analyze):
+    record = analyze(
+        "Donald Trump spoke in Ohio on Monday. Donald Trump said the polls were wrong. Later Donald Trump "
+        "visited a factory.\n\nHis brother, Freddy Trump, died in 1981. "
+        '"I learned from watching him," Mr. Trump said.'
+    )
+    assert [q.speaker.name for q in record.quotes][-1] == "Donald Trump"

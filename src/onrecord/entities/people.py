@@ -5,8 +5,9 @@ The merge rule for people, within an article (docs/entities.md):
    and the first word ("Hillary Clinton", "Hillary Rodham Clinton"). "Bill Clinton" and "Hillary
    Clinton" stay apart.
 2. A one-word name joins the person whose surname (or, failing that, first name) it is: "Bakiyev" joins
-   "Kurmanbek Bakiyev". When several people share that surname, it joins the one mentioned last before
-   it (or, if none is before it, the first one after it).
+   "Kurmanbek Bakiyev". When several people share that surname, it joins the one mentioned twice as
+   often as any other, else the one mentioned last before it (or, if none is before it, the first one
+   after it).
 3. The canonical name is the longest name in the group.
 4. A name the NER model typed as something else, but that is a known person's name, is counted as
    that person (the small model tags "Bakiyev" variously); except a one-word place: "Washington" the
@@ -54,6 +55,8 @@ OffsetSpan = tuple[int, int]
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 )
+#: Rule 2: a person with this many times the mentions of the next keeps a shared surname.
+PROMINENT_RATIO = 2
 _POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’|‘)$")  # "Trump‘s" too: a typo for ’ that news sites have
 
 
@@ -293,12 +296,19 @@ class EntityIndex:
 
     @staticmethod
     def _nearest(candidates: list[EntityBuilder], offset: int) -> EntityBuilder:
+        """Rule 2's choice among the people holding a surname: the one with at least
+        ``PROMINENT_RATIO`` times the mentions of any other (news calls the person it is about by the
+        surname, and their relatives by the first name), else the one mentioned last before it."""
+
         def last_before(entity: EntityBuilder) -> int:
             k = bisect.bisect_left(entity.mentions, (offset, -1))
             return entity.mentions[k - 1][0] if k else -1
 
         before = [c for c in candidates if last_before(c) >= 0]
         if before:
+            ranked = sorted(before, key=lambda c: len(c.mentions), reverse=True)
+            if len(ranked) > 1 and len(ranked[0].mentions) >= PROMINENT_RATIO * len(ranked[1].mentions):
+                return ranked[0]  # the person the article is about keeps the bare surname
             return max(before, key=last_before)
         return min(candidates, key=lambda c: min(s for s, _ in c.mentions))
 
