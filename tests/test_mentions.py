@@ -189,3 +189,17 @@ def test_a_shared_surname_stays_with_the_person_the_article_is_about(analyze):
         '"I learned from watching him," Mr. Trump said.'
     )
     assert [q.speaker.name for q in record.quotes][-1] == "Donald Trump"
+
+
+def test_a_description_that_speaks_in_no_statement_goes_to_the_holder_of_the_role(analyze):
+    record = analyze(
+        "Gordon Brown, the chancellor, met union leaders on Monday. The chancellor arrived in Leeds "
+        "after lunch, and the meeting lasted two hours."
+    )
+    assert "The chancellor" in _mentions(record, "Gordon Brown")
+
+
+def test_a_description_nobody_holds_is_linked_to_nobody(analyze):
+    record = analyze("Ann Kite gave evidence on Monday. The judge left the court early.")
+    judge = record.text.index("The judge")
+    assert all((judge, judge + len("The judge")) not in e.mentions for e in record.entities)

@@ -83,6 +83,7 @@ def extract_candidates(
         if cand.parent is None and id(cand) not in gone:  # an implied quotation goes on a statement
             previous = cand
     resolver.link_pronouns()  # the people's other pronouns, after their statements'
+    resolver.link_descriptions()  # and their descriptions that speak in no statement
     link_quoted_self(candidates, marks, article, index)  # "I" inside a quotation is its speaker
     link_interviewee(article, marks, index)  # and in a question-and-answer transcript, the interviewee
     return without(candidates, left_out) if left_out else candidates
