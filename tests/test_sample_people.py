@@ -11,13 +11,13 @@ import pytest
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-import sample_people  # noqa: E402
+import sample_people
 
 sys.path.remove(str(REPO / "tools"))
 
 TEXTS = {
     "a.txt": '"We will win this race," said Jane Porter, the party\'s candidate. Ms. Porter spoke in Leeds.',
-    "b.txt": 'Tom Evans, a local farmer, said the road was closed. "It has been shut for weeks," Mr. Evans said.',
+    "b.txt": 'Tom Evans, a farmer, said the road was closed. "It has been shut for weeks," Mr. Evans said.',
 }
 
 
