@@ -203,3 +203,15 @@ def test_a_description_nobody_holds_is_linked_to_nobody(analyze):
     record = analyze("Ann Kite gave evidence on Monday. The judge left the court early.")
     judge = record.text.index("The judge")
     assert all((judge, judge + len("The judge")) not in e.mentions for e in record.entities)
+
+
+def test_a_broadcast_transcript_with_speaker_labels_is_no_interview_of_one_person(analyze):
+    record = analyze(
+        "Governor Mary Fallin said Donald Trump is trying to heal. Donald Trump released a video.\n\n"
+        "TAPPER: How do you think he will be able to heal the divide?\n\n"
+        "FALLIN: Well, I think the whole nation needs to work together, and I said so.\n\n"
+        "TAPPER: Would you accept the job if you were asked?\n\n"
+        "FALLIN: I am happy being governor, and I have said so many times."
+    )
+    first_i = record.text.index("I think")
+    assert all((first_i, first_i + 1) not in e.mentions for e in record.entities)

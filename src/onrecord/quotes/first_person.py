@@ -5,14 +5,15 @@ Two places in news where the text itself says who "I" is:
   the quotation's own marks, not a quotation inside it, and only when the speaker is one person;
 - in a question-and-answer transcript (an interview printed as questions and answers), the answers'
   "I" and the questions' "you" are the person interviewed. A transcript is told by its shape: at least
-  ``MIN_QUESTIONS`` paragraphs that are questions, each followed by an answer paragraph, the answers
-  holding first-person pronouns outside quotation marks. The person interviewed is the one the text
+  ``MIN_QUESTIONS`` paragraphs that are questions, each followed by an answer paragraph, as many
+  questions put to "you", and first-person pronouns outside quotation marks in the answers; a
+  broadcast transcript whose paragraphs open with their speaker's name ("TAPPER: ...") is none, nor is
+  a column or a book excerpt whose questions ask nobody. The person interviewed is the one the text
   introduces as such in the text before the first question ("Wikinews interviewed X", "spoke with X",
   "interviewee X"), else the person that text names most often by a full name, and more often than
-  anybody else; the
-  reporter ("reporter William Saturn") and the photographer ("Image: ...") are never chosen. Failing
-  that, nothing is linked: an unknown "I" stays unknown rather than going to a person the questions
-  only talk about.
+  anybody else; the reporter ("reporter William Saturn") and the photographer ("Image: ...") are
+  never chosen. Failing that, nothing is linked: an unknown "I" stays unknown rather than going to a
+  person the questions only talk about.
 
 "We" and "our" are left alone: they are a group that holds the speaker, not the speaker.
 """
@@ -20,6 +21,7 @@ Two places in news where the text itself says who "I" is:
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -37,6 +39,8 @@ SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
 MIN_QUESTIONS = 2
 #: ... and at least this many first-person pronouns outside quotation marks in its answers.
 MIN_ANSWER_SELF = 3
+#: A paragraph opened by its speaker's name in capitals and a colon, as broadcast transcripts print.
+_SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.' -]{1,40}:")
 #: Words of a sentence that introduces the person interviewed ("Wikinews interviewed X", "spoke with X").
 _INTERVIEW_LEMMAS = frozenset({"interview", "interviewee", "speak", "talk", "chat", "answer", "sit"})
 #: Words right after and right before a name that make it the interviewer's (or the photographer's).
@@ -86,8 +90,15 @@ def link_interviewee(article: ParsedArticle, marks: MarkedSpans, index: EntityIn
             in_answer = True
         elif in_answer:
             answers.append(para)
-    if follows < MIN_QUESTIONS:
-        return None
+    addressed = sum(
+        1
+        for p in body
+        if p.index in questions and any(t.lower_ in SECOND_PERSON and t.pos_ == "PRON" for t in p.doc)
+    )
+    if follows < MIN_QUESTIONS or addressed < MIN_QUESTIONS:
+        return None  # (a column's or a book's questions ask nobody: "What went wrong?")
+    if sum(1 for p in body if _SPEAKER_LABEL.match(p.text)) >= MIN_QUESTIONS:
+        return None  # "TAPPER: ... / FALLIN: ...": each answer names its speaker, no one "I" for all
     lookup = marks.lookup
     answer_self = [
         (para, token)
