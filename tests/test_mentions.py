@@ -215,3 +215,12 @@ def test_a_broadcast_transcript_with_speaker_labels_is_no_interview_of_one_perso
     )
     first_i = record.text.index("I think")
     assert all((first_i, first_i + 1) not in e.mentions for e in record.entities)
+
+
+def test_a_name_better_known_as_another_is_one_person(analyze):
+    record = analyze(
+        "Jenna Nicole Mourey, better known by her pseudonym Jenna Marbles, is an American comedian. "
+        "Jenna Marbles started her channel in 2010."
+    )
+    people = [e for e in record.entities if e.type == "PERSON"]
+    assert len(people) == 1, [p.name for p in people]

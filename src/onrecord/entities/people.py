@@ -31,6 +31,7 @@ The merge rule for people, within an article (docs/entities.md):
    Auchleuchries"), or the shorter name's words in order in the longer with the same last word, the
    longer's other words first names, initials, particles or titles ("Otto Jespersen" in "Jens Otto
    Harry Jespersen"; not "Donald Trump" in "Entrusting Donald Trump").
+9. "X, better known as Y", "X, also known as Y", "X, known by her pseudonym Y": one person.
 """
 
 from __future__ import annotations
@@ -152,6 +153,48 @@ class EntityIndex:
             else:
                 self._add_other(mention)
         self._untagged_names(article)
+        self._aliases(article)
+
+    def _aliases(self, article: ParsedArticle) -> None:
+        """Rule 9: "X, better known as Y", "X, also known as Y", "X, known by her pseudonym Y": X and Y
+        are one person (a biography's first sentence; "Curtis Jackson, better known as 50 Cent")."""
+        for para in article.paragraphs:
+            doc = para.doc
+            for token in doc:
+                if (
+                    token.lower_ != "known"
+                    or token.i + 1 >= len(doc)
+                    or doc[token.i + 1].lower_ not in {"as", "by"}
+                ):
+                    continue
+                sent = token.sent
+                before = [e for e in sent.ents if e.label_ == "PERSON" and e.end <= token.i]
+                after = [e for e in sent.ents if e.label_ == "PERSON" and e.start > token.i]
+                if not before or not after or after[0].start - token.i > 6:
+                    continue  # the alias follows the cue closely: "known by her pseudonym Jenna Marbles"
+                first = self.at(*para.span_offsets(before[-1]))
+                second = self.at(*para.span_offsets(after[0]))
+                if (
+                    first is not None
+                    and second is not None
+                    and first is not second
+                    and first.type == second.type == "PERSON"
+                ):
+                    self._merge(first, second)
+
+    def _merge(self, into: EntityBuilder, other: EntityBuilder) -> None:
+        """``other`` becomes part of ``into``: its names, mentions and roles."""
+        for span in other.mentions:
+            if span not in into.mentions:
+                bisect.insort(into.mentions, span)
+        into.names.extend(other.names)
+        for role in other.roles:
+            into.add_role(role)
+        into.gender = into.gender or other.gender
+        for span, entity in list(self._by_span.items()):
+            if entity is other:
+                self._by_span[span] = into
+        self.entities.remove(other)
 
     def _is_surname(self, word: str) -> bool:
         word = word.lower()
