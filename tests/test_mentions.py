@@ -224,3 +224,11 @@ def test_a_name_better_known_as_another_is_one_person(analyze):
     )
     people = [e for e in record.entities if e.type == "PERSON"]
     assert len(people) == 1, [p.name for p in people]
+
+
+def test_a_one_word_person_an_apposition_calls_a_body_is_an_organisation(analyze):
+    record = analyze(
+        "''Calling an American general is a bit unkind,'' Xinhua, the official Chinese news agency, wrote. "
+        "''But to understand the Americans is hard.''"
+    )
+    assert [e.type for e in record.entities if e.name == "Xinhua"] == ["ORG"]

@@ -431,13 +431,40 @@ def collect_name_mentions(article: ParsedArticle, lexicon: Lexicon) -> list[Name
     return found
 
 
+def _described_as_bodies(article: ParsedArticle, mentions: list[NameMention], lexicon: Lexicon) -> set[str]:
+    """The keys of one-word "person" names that an apposition calls a body ("Xinhua, the official
+    Chinese news agency, wrote"; "Ofwat, the water regulator"): an organisation, not a person."""
+    bodies = (lexicon.company_nouns | lexicon.body_nouns) - lexicon.person_nouns - {"family"}
+    paragraphs = {p.index: p for p in article.paragraphs}
+    found: set[str] = set()
+    for mention in mentions:
+        if mention.label != "PERSON" or mention.token_end - mention.token_start != 1:
+            continue
+        token = paragraphs[mention.paragraph].doc[mention.token_start]
+        for child in token.children:
+            lemma = child.lemma_.lower()
+            if (
+                child.dep_ == "appos"
+                and child.pos_ == "NOUN"
+                and lemma in bodies
+                and not lemma.endswith(("er", "or"))
+            ):
+                found.add(_other_key(mention.text))
+    return found
+
+
 def _retype_things(
     article: ParsedArticle, mentions: list[NameMention], lexicon: Lexicon
 ) -> list[NameMention]:
     """Rule 5: a name the NER model calls a person in one place and an organisation or place in as
     many others ("co-founder of Blinkx" and "Blinkx said"; "Yukos", "Wembley") is the thing, unless
     something marks it as a person: a first name, an honorific or title before it ("Mr Blinkx"), or
-    a word of a longer person's name ("Bakiyev" beside "Kurmanbek Bakiyev": rule 4 then holds)."""
+    a word of a longer person's name ("Bakiyev" beside "Kurmanbek Bakiyev": rule 4 then holds). A
+    one-word "person" that an apposition calls a body is the organisation too ("Xinhua, the official
+    Chinese news agency")."""
+    bodies = _described_as_bodies(article, mentions, lexicon)
+    if bodies:  # rule 5's other half: the text itself calls the "person" a body
+        mentions = [replace(m, label="ORG") if _other_key(m.text) in bodies else m for m in mentions]
     others: dict[str, Counter[str]] = {}
     for mention in mentions:
         if mention.label != "PERSON":
