@@ -232,3 +232,16 @@ def test_a_one_word_person_an_apposition_calls_a_body_is_an_organisation(analyze
         "''But to understand the Americans is hard.''"
     )
     assert [e.type for e in record.entities if e.name == "Xinhua"] == ["ORG"]
+
+
+def test_a_name_its_takes_up_is_an_organisation_even_beside_a_person_of_that_name(analyze, shared):
+    """In this PolNeAR train article the NER model calls "Bloomberg" (the news organisation) a person,
+    and Michael R. Bloomberg is named too: "Bloomberg says its deeper reporting has found ..." is
+    the organisation's statement, not his (found in the hand check of evaluation/)."""
+    path = (
+        shared / "data" / "polnear" / "train" / "text" / "nyt_2016-06-26_the-battle-of-the-billionaire-li.txt"
+    )
+    record = analyze(path.read_text(encoding="utf-8"))
+    says = record.text.index("Bloomberg says its")
+    speaker = next(q.speaker for q in record.quotes if q.speaker.mention_span == (says, says + 9))
+    assert speaker.mention_kind == "other" and speaker.name == "Bloomberg"

@@ -128,6 +128,9 @@ class EntityIndex:
     # -- building ---------------------------------------------------------------------------------
     def build(self, article: ParsedArticle) -> None:
         mentions = _retype_things(article, collect_name_mentions(article, self.lexicon), self.lexicon)
+        # Rule 5's other half: a mention the text itself calls a body is one, and no one's name.
+        bodies = _described_as_bodies(article, mentions, self.lexicon)
+        mentions = [replace(m, label="ORG") if m.span in bodies else m for m in mentions]
         persons = [m for m in mentions if m.label == "PERSON"]
         # Rule 1 then rule 2: long names first, each in text order.
         for mention in sorted(persons, key=lambda m: (len(m.text.split()) < 2, m.span[0])):
@@ -146,6 +149,7 @@ class EntityIndex:
                     and self._is_surname(mention.text)  # not "the Tsar's" for Tsar Aleksei
                 )
             )
+            place = place or mention.span in bodies  # (rule 4 does not make it a person's again)
             cut = mention if place else _cut_mention(paragraphs[mention.paragraph], mention)
             person = None if place else self._person_named(cut.text, cut.span[0], create=False)
             if person is not None:
@@ -431,16 +435,20 @@ def collect_name_mentions(article: ParsedArticle, lexicon: Lexicon) -> list[Name
     return found
 
 
-def _described_as_bodies(article: ParsedArticle, mentions: list[NameMention], lexicon: Lexicon) -> set[str]:
-    """The keys of one-word "person" names that an apposition calls a body ("Xinhua, the official
-    Chinese news agency, wrote"; "Ofwat, the water regulator"): an organisation, not a person."""
+def _described_as_bodies(
+    article: ParsedArticle, mentions: list[NameMention], lexicon: Lexicon
+) -> set[OffsetSpan]:
+    """The spans of one-word "person" mentions that an apposition calls a body ("Xinhua, the official
+    Chinese news agency, wrote"), or that "its" takes up right after their verb ("Bloomberg says its
+    deeper reporting ..."): an organisation, not a person."""
     bodies = (lexicon.company_nouns | lexicon.body_nouns) - lexicon.person_nouns - {"family"}
     paragraphs = {p.index: p for p in article.paragraphs}
-    found: set[str] = set()
+    found: set[OffsetSpan] = set()
     for mention in mentions:
         if mention.label != "PERSON" or mention.token_end - mention.token_start != 1:
             continue
-        token = paragraphs[mention.paragraph].doc[mention.token_start]
+        doc = paragraphs[mention.paragraph].doc
+        token = doc[mention.token_start]
         for child in token.children:
             lemma = child.lemma_.lower()
             if (
@@ -449,7 +457,15 @@ def _described_as_bodies(article: ParsedArticle, mentions: list[NameMention], le
                 and lemma in bodies
                 and not lemma.endswith(("er", "or"))
             ):
-                found.add(_other_key(mention.text))
+                found.add(mention.span)
+        verb = token.head
+        if (
+            token.dep_ == "nsubj"
+            and verb.pos_ == "VERB"
+            and verb.i > token.i
+            and any(t.lower_ == "its" and t.tag_ == "PRP$" for t in doc[verb.i + 1 : verb.i + 4])
+        ):
+            found.add(mention.span)  # "Bloomberg says its deeper reporting has found"
     return found
 
 
@@ -459,12 +475,8 @@ def _retype_things(
     """Rule 5: a name the NER model calls a person in one place and an organisation or place in as
     many others ("co-founder of Blinkx" and "Blinkx said"; "Yukos", "Wembley") is the thing, unless
     something marks it as a person: a first name, an honorific or title before it ("Mr Blinkx"), or
-    a word of a longer person's name ("Bakiyev" beside "Kurmanbek Bakiyev": rule 4 then holds). A
-    one-word "person" that an apposition calls a body is the organisation too ("Xinhua, the official
-    Chinese news agency")."""
-    bodies = _described_as_bodies(article, mentions, lexicon)
-    if bodies:  # rule 5's other half: the text itself calls the "person" a body
-        mentions = [replace(m, label="ORG") if _other_key(m.text) in bodies else m for m in mentions]
+    a word of a longer person's name ("Bakiyev" beside "Kurmanbek Bakiyev": rule 4 then holds). (A
+    mention the text calls a body is an organisation too: ``_described_as_bodies``.)"""
     others: dict[str, Counter[str]] = {}
     for mention in mentions:
         if mention.label != "PERSON":
