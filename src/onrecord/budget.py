@@ -11,11 +11,14 @@ How the analysis is stopped: in a process's main thread (the command line, each 
 real-time interval timer (``SIGALRM``) interrupts it wherever it is, so no step of the analysis needs
 to know about the budget. Elsewhere (another thread, a platform without ``setitimer``, a caller whose
 own ``ITIMER_REAL`` is running) the analysis checks the clock between the parses of its paragraphs
-and once at the end, so an article over the budget is still a failure, only found later.
+and once at the end, so an article over the budget is still a failure, only found later. A timer that
+lands inside a garbage-collector callback (where Python would print and drop the exception) sets
+itself again 10 ms later instead of raising there.
 """
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -69,8 +72,30 @@ class TimeBudget:
             raise OverBudget
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if self._armed:
-            raise OverBudget
+        if not self._armed:
+            return
+        if _in_gc_callback(frame):
+            # An exception raised in a garbage-collector callback is printed and dropped, not
+            # propagated: the analysis would go on past its budget. Try again a moment later.
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+            return
+        raise OverBudget
+
+
+#: When the timer lands inside a garbage-collector callback, it is set again for this long.
+RETRY_SECONDS = 0.01
+
+
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    """Is ``frame``, or a frame it was called from, one of ``gc.callbacks`` (a library's, such as
+    hypothesis' timing of collections)?"""
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    codes.discard(None)
+    while frame is not None and codes:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _can_set_timer() -> bool:
