@@ -19,11 +19,10 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from onrecord.entities.people import EntityBuilder, EntityIndex
+from onrecord.entities.roles import ROLE_SUFFIXES
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph, children
 
-#: Job-like endings of a noun not in the lists ("mathematician", "composer", "physicist").
-_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "person")
 _COPULA_LEMMAS = frozenset({"be", "become", "remain"})
 
 
@@ -68,7 +67,7 @@ def _personal(token: Token, lexicon: Lexicon) -> bool:
     return (
         lemma in lexicon.person_nouns
         or lemma in lexicon.role_heads
-        or (lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4)
+        or (lemma.endswith(ROLE_SUFFIXES) and len(lemma) > 4)
     )
 
 
@@ -84,8 +83,6 @@ def _phrase(para: ParsedParagraph, head: Token) -> tuple[int, int] | None:
         start += 1
     while start < head.i and doc[start].is_punct:
         start += 1
-    while end > head.i and doc[end].is_punct:
-        end -= 1
     if end - start + 1 > 20:
         return None
     return para.char_span(start, end + 1)

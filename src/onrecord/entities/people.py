@@ -654,7 +654,7 @@ def _cut_at_separators(doc: Doc, start: int, end: int) -> tuple[int, int]:
     ("National Review's Ian Tuttle") or "and", when two words or more follow it ("Martin Luther King,
     Jr." keeps its suffix); and what precedes a third-person verb inside it ("Trump Says He")."""
     for i in range(start + 1, end):
-        if doc[i].tag_ == "VBZ" and i - start >= 1:
+        if doc[i].tag_ == "VBZ":
             end = i  # "Trump Says He ...": a headline's verb inside the span ends the name
             break
     for i in range(end - 2, start, -1):

@@ -63,7 +63,7 @@ _ROLE_PREPOSITIONS = frozenset({"of", "at", "for", "from", "in", "on", "with", "
 _COPULAS = frozenset({"is", "'s", "’s", "are", "remains", "became", "becomes"})
 _COPULA_ADVERBS = frozenset({"now", "also", "still", "currently", "already", "himself", "herself", "as"})
 #: Job-like endings of a lowercase noun that are not in the lists ("maker", "pathologist", "comedian").
-_ROLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "person")
+ROLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "man", "woman", "person")
 
 
 @dataclass
@@ -273,7 +273,7 @@ class _Finder:
             return True
         if token.pos_ != "NOUN" or not token.is_lower or len(lower) < 5:
             return False
-        return lemma.endswith(_ROLE_SUFFIXES) and lemma not in self.lexicon.not_role_heads
+        return lemma.endswith(ROLE_SUFFIXES) and lemma not in self.lexicon.not_role_heads
 
     def _acceptable(self, first: int, last: int) -> bool:
         words = [t for t in self.doc[first : last + 1] if not t.is_punct]

@@ -180,10 +180,9 @@ def _tokens_in(
 ) -> list[tuple[ParsedParagraph, Token]]:
     found = []
     for para in article.paragraphs_meeting(start, end):
-        for token in para.doc:
-            if token.lower_ not in words or token.pos_ != "PRON":
-                continue
-            s, e = para.token_offsets(token)
-            if s >= start and e <= end:
+        # only the tokens inside [start, end), found by bisection: a paragraph of many quotations
+        # is not scanned once per quotation
+        for token in para.doc[para.first_token_from(start) : para.tokens_ending_by(end)]:
+            if token.lower_ in words and token.pos_ == "PRON":
                 found.append((para, token))
     return found

@@ -232,11 +232,10 @@ class SpeakerResolver:
                 start, end = para.token_offsets(dets[0])[0], para.token_offsets(token)[1]
                 if (start, end) in linked or self.index.at(start, end) is not None:
                     continue
-                offset = start
                 by_role = [p for p in self.index.people() if _role_fits(p, token)]
                 if not by_role:
                     continue  # the person in focus is too often wrong here ("the judge" in a trial)
-                person = self._most_salient(offset, para.index, among=by_role)
+                person = self._most_salient(start, para.index, among=by_role)
                 if person is not None:
                     self.index.add_reference(person, (start, end))
                     linked.add((start, end))
