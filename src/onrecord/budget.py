@@ -11,9 +11,13 @@ How the analysis is stopped: in a process's main thread (the command line, each 
 real-time interval timer (``SIGALRM``) interrupts it wherever it is, so no step of the analysis needs
 to know about the budget. Elsewhere (another thread, a platform without ``setitimer``, a caller whose
 own ``ITIMER_REAL`` is running) the analysis checks the clock between the parses of its paragraphs
-and once at the end, so an article over the budget is still a failure, only found later. A timer that
-lands inside a garbage-collector callback (where Python would print and drop the exception) sets
-itself again 10 ms later instead of raising there.
+and once at the end, so an article over the budget is still a failure, only found later.
+
+Python prints and drops an exception raised where nobody can catch it (a garbage-collector callback,
+a weak reference's callback, a ``__del__``), and a library may catch everything. So past the deadline
+the timer goes on firing every ``REPEAT_SECONDS`` until the block ends: one dropped ``OverBudget`` is
+followed by another. Inside a garbage-collector callback, which can be told from its frame, it does
+not raise at all and waits for the next.
 """
 
 from __future__ import annotations
@@ -56,16 +60,23 @@ class TimeBudget:
         if _can_set_timer():
             self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
             self._armed = True
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, REPEAT_SECONDS)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._armed:
-            self._armed = False  # first: an alarm that lands from here on does nothing
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)  # type: ignore[arg-type]
+        if not self._armed:
+            return
+        try:
+            self._disarm()
+        except OverBudget:  # the timer landed here before the handler was told to stop: once more
+            self._disarm()
+
+    def _disarm(self) -> None:
+        self._armed = False  # first: an alarm that lands from here on does nothing
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous)  # type: ignore[arg-type]
 
     def check(self) -> None:
         if time.monotonic() > self._deadline:
@@ -76,14 +87,14 @@ class TimeBudget:
             return
         if _in_gc_callback(frame):
             # An exception raised in a garbage-collector callback is printed and dropped, not
-            # propagated: the analysis would go on past its budget. Try again a moment later.
-            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+            # propagated: the analysis would go on past its budget. The next alarm comes soon.
             return
         raise OverBudget
 
 
-#: When the timer lands inside a garbage-collector callback, it is set again for this long.
-RETRY_SECONDS = 0.01
+#: Past the deadline the timer fires again this often until the block ends, so that an OverBudget
+#: dropped (in a callback) or swallowed (by a library's ``except BaseException``) is raised again.
+REPEAT_SECONDS = 0.05
 
 
 def _in_gc_callback(frame: FrameType | None) -> bool:
