@@ -245,3 +245,15 @@ def test_a_name_its_takes_up_is_an_organisation_even_beside_a_person_of_that_nam
     says = record.text.index("Bloomberg says its")
     speaker = next(q.speaker for q in record.quotes if q.speaker.mention_span == (says, says + 9))
     assert speaker.mention_kind == "other" and speaker.name == "Bloomberg"
+
+
+def test_an_organisation_named_of_the_or_for_the_is_taken_whole(analyze):
+    # The model tags only "Future" in "The Forum for the Future report".
+    record = analyze(
+        "Mobile phones help poor nations, a study says.\n\n"
+        "The Forum for the Future report took an in-depth look at Romania. "
+        "The report said that one-third of users had reconditioned phones."
+    )
+    organisations = [e.name for e in record.entities if e.type == "ORG"]
+    assert organisations == ["Forum for the Future"]
+    assert {q.speaker.name for q in record.quotes} == {"Forum for the Future"}

@@ -127,6 +127,35 @@ def test_a_description_in_the_lead_names_the_person_introduced_next(analyze):
     assert (speaker.name, speaker.resolution) == ("Mary Jones", "description.cataphora")
 
 
+def test_the_lead_introducing_a_person_by_occupation_gives_them_that_role(analyze):
+    record = analyze(
+        "A leading economist has told MPs that the recession is over.\n\n"
+        "Mary Jones told the Treasury committee that growth had returned."
+    )
+    person = next(e for e in record.entities if e.name == "Mary Jones")
+    assert "leading economist" in person.roles
+
+
+def test_an_occupation_goes_past_a_person_known_by_another_one(analyze):
+    # The PR expert is mentioned most, but "the singer" is the singer, not her.
+    record = analyze(
+        "A PR expert has told the trial of Dan Lowry that a film about him was a disaster.\n\n"
+        "Ann Kite told the court she was hired after the film. Ms Kite said it was shown in May. "
+        "Ms Kite said Mr Lowry had been on tour. In the film, the singer said he had done nothing wrong."
+    )
+    speaker = _speaker_of(record, "he had done nothing wrong")
+    assert (speaker.name, speaker.resolution) == ("Dan Lowry", "description.salience")
+
+
+def test_occupations_of_one_family_describe_one_person(analyze):
+    record = analyze(
+        "Ronnie Corbett has attacked television.\n\n"
+        "Speaking to a magazine, the comedy star said there is too much swearing. Corbett also "
+        'criticised quiz shows. "It is just laughing at each other," said the 74-year-old comedian.'
+    )
+    assert _speaker_of(record, "laughing at each other").name == "Ronnie Corbett"
+
+
 def test_a_description_that_names_nobody_is_an_unnamed_speaker_not_a_wrong_name(analyze):
     record = analyze("Gordon Brown spoke first. A government official said the talks had failed.")
     speaker = _speaker_of(record, "the talks had failed")

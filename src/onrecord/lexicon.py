@@ -100,6 +100,9 @@ class Lexicon:
     role_heads: frozenset[str] = frozenset()
     role_modifiers: frozenset[str] = frozenset()
     not_role_heads: frozenset[str] = frozenset()
+    #: Occupations that one person is described by in turn ("the Two Ronnies star ... the 74-year-old
+    #: comedian"), word -> family; an occupation outside every family is its own.
+    occupation_family: dict[str, str] = field(default_factory=dict)
     #: The learned cue table (empty, and then the word lists alone decide, when a language has none).
     cue_table: CueTable = field(default_factory=CueTable)
 
@@ -133,6 +136,9 @@ def load_lexicon(language: str = "en") -> Lexicon:
         role_heads=frozenset(raw.get("role_heads", ())),
         role_modifiers=frozenset(raw.get("role_modifiers", ())),
         not_role_heads=frozenset(raw.get("not_role_heads", ())),
+        occupation_family={
+            word: family for family, words in raw.get("occupation_families", {}).items() for word in words
+        },
         function_words=frozenset(raw["function_words"]),
         not_roles=frozenset(raw["not_roles"]),
         first_name_gender={

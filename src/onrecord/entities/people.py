@@ -523,6 +523,8 @@ def _trim_mention(
     doc = para.doc
     if label == "PERSON":
         start, end = _cut_at_separators(doc, start, end)
+    elif label == "ORG":
+        start, end = _whole_body_name(doc, start, end, lexicon)
     # "the US", "Mr. Smith", "President Obama" (when the model folds a title into the name),
     # trailing possessives: the name is what stays.
     while start < end and (
@@ -579,6 +581,33 @@ def _trim_mention(
             label = "ORG"  # "Labour", "Lib Dems"
     span = para.char_span(start, end)
     return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+
+
+def _whole_body_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
+    """An organisation's name as the text writes it, where the model tagged a part of it or more:
+    "the Forum for the Future report" tagged "Future" (a name of the form "Forum for the Future",
+    "Friends of the Earth" is taken whole) or "The Forum for the Future research" (the common noun
+    after the name is no part of it)."""
+    while end - start > 1 and doc[end - 1].pos_ == "NOUN" and doc[end - 1].text.islower():
+        end -= 1  # "Forum for the Future research", "Tesco spokesman"
+    if (
+        start >= 3
+        and doc[start - 1].lower_ == "the"
+        and doc[start - 2].lower_ in {"for", "of"}
+        and doc[start - 3].text.istitle()
+        and doc[start - 3].pos_ in {"PROPN", "NOUN"}
+        and doc[start - 3].lower_ not in lexicon.title_words
+        and doc[start - 3].ent_type_ in {"", "ORG"}
+    ):
+        start -= 3
+        while (
+            start > 0
+            and doc[start - 1].text.istitle()
+            and doc[start - 1].pos_ == "PROPN"
+            and not doc[start - 1].is_sent_start
+        ):
+            start -= 1  # "Royal Society for the Protection of Birds", "Protection of Birds" tagged
+    return start, end
 
 
 #: Letters after a name that are no part of it ("Daniel Bernoulli FRS", "Martin Luther King Jr").

@@ -579,9 +579,14 @@ class SpeakerResolver:
                 self.index.add_description(entity, span, text)
             else:
                 self.index.add_reference(entity, span)
-                if human and entity.type == "PERSON" and definite:
+                # "the chancellor" of the person in focus, and "A PR expert has told ... / Ann Kite
+                # told": the lead's introduction of a person by occupation is a role too
+                introduced = rule == "description.cataphora" and indefinite and self._names_occupation(lemma)
+                if human and entity.type == "PERSON" and (definite or introduced):
                     role = " ".join(
-                        t.text for t in head.subtree if t.i <= head.i and t.lower_ not in _DEFINITE
+                        t.text
+                        for t in head.subtree
+                        if t.i <= head.i and t.lower_ not in _DEFINITE and t.lower_ not in {"a", "an"}
                     )
                     entity.add_role(role)
                     for other in head.children:  # "the feminist writer and broadcaster": two roles
@@ -633,6 +638,14 @@ class SpeakerResolver:
         if human and not plural:  # "a spokeswoman ... she"; "spokesperson" says nothing
             entity.gender = "f" if lemma.endswith("woman") else "m" if lemma.endswith("man") else None
         return ResolvedSpeaker(entity.name, text, span, entity, "description", rule="description.new")
+
+    def _names_occupation(self, lemma: str) -> bool:
+        """Is the noun an occupation or office ("expert", "lawyer", "minister"), not just someone
+        ("man", "resident", "customer")?"""
+        lexicon = self.lexicon
+        return lemma not in lexicon.not_role_heads and (
+            lemma in lexicon.role_heads or lemma in lexicon.title_words or lemma in lexicon.speaker_nouns
+        )
 
     def _is_role_noun(self, noun: Token) -> bool:
         """A noun beside a person noun that is a role too: a listed one, or a job-like ending
@@ -873,9 +886,21 @@ def _has_role_word(person: EntityBuilder, lemma: str) -> bool:
 
 
 def _conflicting_role(person: EntityBuilder, lemma: str, lexicon: Lexicon) -> bool:
-    """A person whose known roles all name another office ("leader") is not "the chief executive";
-    a description that is no office ("the comedian") conflicts with no role."""
-    return lemma in lexicon.title_words and bool(person.roles) and not _has_role_word(person, lemma)
+    """A person whose known roles all name another office ("leader") is not "the chief executive",
+    and one known only by other occupations ("PR expert") is not "the singer"; occupations of one
+    family go together ("the Two Ronnies star ... the 74-year-old comedian"). A description that is
+    no office nor occupation ("the man") conflicts with no role."""
+    if not person.roles or _has_role_word(person, lemma):
+        return False
+    if lemma in lexicon.title_words:
+        return True
+    family = lexicon.occupation_family.get(lemma)
+    if family is None and lemma not in lexicon.role_heads:
+        return False
+    heads = [role.lower().split()[-1] for role in person.roles]
+    if family is not None and any(lexicon.occupation_family.get(h) == family for h in heads):
+        return False
+    return all(h in lexicon.role_heads or h in lexicon.occupation_family for h in heads)
 
 
 #: Words for someone that often go unnamed ("an analyst said") but that, with "the", describe a person
