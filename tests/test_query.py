@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from onrecord.cli import main
 from onrecord.query import (
+    AmbiguousSpeakerError,
     MissingExtraError,
     NotFoundError,
     QueryError,
@@ -39,7 +40,7 @@ TEXTS = [
         "Example News",
     ),
     (
-        'Putin said on Monday that "the air base will stay open for now." '
+        'Vladimir Putin said on Monday that "the air base will stay open for now." '
         '"We will not give up," Putin told reporters. "Moscow is patient," Dmitry Medvedev said.',
         "2010-04-26",
         "Daily Planet",
@@ -110,14 +111,17 @@ def test_newest_first_with_undated_last_or_oldest_first(store):
     assert len(list(find_quotes(store, limit=3, offset=1))) == 3
 
 
-def test_a_speaker_surname_finds_everyone_with_it_and_the_unlinked(store):
-    rows = list(find_quotes(store, speaker="Clinton"))
-    assert {(r.person_id, r.speaker) for r in rows} == {
-        ("person:hillary-clinton", "Hillary Clinton"),
-        ("person:bill-clinton", "Bill Clinton"),
-        (None, "Clinton"),
-    }
+def test_a_speaker_surname_lists_the_people_it_may_be(store):
+    with pytest.raises(AmbiguousSpeakerError) as info:
+        list(find_quotes(store, speaker="Clinton"))
+    assert [c[0] for c in info.value.candidates] == [
+        "person:bill-clinton",
+        "person:clinton",
+        "person:hillary-clinton",
+    ]
+    assert "give a full name or a person id" in str(info.value)
     assert contents(find_quotes(store, speaker="Hillary Clinton")) == ["Diplomacy works,"]
+    assert contents(find_quotes(store, speaker="person:clinton")) == ["Nothing is settled yet."]
     assert list(find_quotes(store, speaker="Nobody Atall")) == []
 
 
@@ -151,7 +155,7 @@ def test_a_star_is_punctuation_not_a_prefix_search(store):
     [
         {},
         {"speaker": "Putin"},
-        {"speaker": "Clinton", "order": "oldest"},
+        {"speaker": "Hillary Clinton", "order": "oldest"},
         {"contains": "air base"},
         {"since": "2010-04-01", "until": "2010-05"},
         {"outlet": "Reuters"},
@@ -200,6 +204,7 @@ def test_people_by_statements_with_roles_and_dates(store):
         "person:dmitry-medvedev",
         "person:hillary-clinton",
         "person:bill-clinton",
+        "person:clinton",  # "Clinton" alone: a person of its own (D50)
         "person:ana-lopez",
     }
     assert len(list(list_people(store, limit=2))) == 2
@@ -246,9 +251,10 @@ def test_an_unknown_or_ambiguous_person_says_so_with_close_names(store):
     with pytest.raises(NotFoundError, match="Vladimir Putin") as info:
         get_person(store, "Vladimir Puttin")
     assert info.value.suggestions == ["Vladimir Putin"]
-    with pytest.raises(NotFoundError, match="more than one person") as info:
+    with pytest.raises(NotFoundError, match="a surname alone is no one person") as info:
         get_person(store, "Clinton")
-    assert info.value.suggestions == ["Bill Clinton", "Hillary Clinton"]
+    assert info.value.suggestions == ["Bill Clinton", "Hillary Clinton", "person:clinton"]
+    assert get_person(store, "person:clinton").person.name == "Clinton"
 
 
 # -- articles ----------------------------------------------------------------------------------------------
@@ -287,7 +293,7 @@ def test_show_marks_what_the_record_says(store, items):
 # -- export ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("what", ["quotes", "people", "articles"])
 def test_export_every_format_reads_back(store, tmp_path, what):
-    expected = {"quotes": 9, "people": 5, "articles": 5}[what]
+    expected = {"quotes": 9, "people": 6, "articles": 5}[what]
     jsonl, table, parquet = tmp_path / "x.jsonl", tmp_path / "x.csv", tmp_path / "x.parquet"
     assert export(store, what, "jsonl", jsonl) == expected
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from onrecord.query import find_quotes, load_analysis
 from onrecord.store import SCHEMA_VERSION, Failure, StoredInput, StoreError, open_store
 from onrecord.store import people as people_module
+from onrecord.store import schema as schema_module
 from onrecord.store.people import assign_persons, name_key, name_words, statement_id
 from onrecord.store.schema import MIGRATIONS, migrate
 
-#: name -> (input text, published, outlet). The Putin pair shares one quotation word for word.
+#: name -> (input text, published, outlet). The three Putin texts share one quotation word for word.
 TEXTS = {
     "putin_full": (
         '"We will not give up," Vladimir Putin, the Russian prime minister, said on Friday. '
@@ -30,6 +31,11 @@ TEXTS = {
         'Putin said on Monday that "the air base will stay open for now." '
         '"We will not give up," Putin told reporters.',
         "2010-04-26",
+        "Daily Planet",
+    ),
+    "putin_again": (
+        'Vladimir Putin spoke on Monday. "We will not give up," Mr Putin told reporters.',
+        "2010-04-27",
         "Daily Planet",
     ),
     "clintons": (
@@ -119,6 +125,7 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
     for column in _ENCODING_COLUMNS:  # step 8, ditto
         conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
+    _add_corrections(conn)  # step 9, ditto
     from onrecord.store.sqlite import _write  # the writer's body, run here against the old schema
 
     conn.execute("BEGIN")
@@ -130,6 +137,7 @@ def test_an_old_store_is_upgraded_on_open(tmp_path, pool):
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
     for column in _ENCODING_COLUMNS:
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
+    _drop_corrections(conn)
     conn.close()
     with pytest.raises(StoreError, match="older than this onrecord"):
         open_store(path, readonly=True)
@@ -247,15 +255,15 @@ def test_an_exact_duplicate_is_stored_once_with_each_source(analyzer, pool):
 
 def test_one_quotation_in_two_articles_is_one_statement(pool):
     with open_store(":memory:") as store:
-        store.write_batch([pool["putin_full"], pool["putin_surname"]])
+        store.write_batch([pool["putin_full"], pool["putin_again"]])
         conn = store.connection
         rows = conn.execute(
             "SELECT quotes, articles, outlets, person_id FROM statements WHERE content LIKE 'We will not%'"
         ).fetchall()
         assert rows == [(2, 2, 2, "person:vladimir-putin")]
-        # people count statements (3) and quotes (4): the repeated quotation counts once.
-        assert persons(conn) == {"person:vladimir-putin": (3, 4)}
-        assert store.counts()["statements"] == 3
+        # people count statements (2) and quotes (3): the repeated quotation counts once.
+        assert persons(conn) == {"person:vladimir-putin": (2, 3)}
+        assert store.counts()["statements"] == 2
 
 
 def test_a_killed_batch_leaves_nothing_and_can_be_written_again(tmp_path, pool, monkeypatch):
@@ -291,47 +299,30 @@ def test_failures_are_replaced_and_cleared_when_the_input_succeeds(pool):
 
 
 # -- people across articles --------------------------------------------------------------------------------
-def test_a_surname_joins_the_one_full_name(pool):
-    with open_store(":memory:") as store:
-        store.write_batch([pool["putin_full"]])
-        store.write_batch([pool["putin_surname"]])
-        assert persons(store.connection) == {"person:vladimir-putin": (3, 4)}
-        names = dict(store.connection.execute("SELECT key, person_id FROM names"))
-        assert names == {"vladimir putin": "person:vladimir-putin", "putin": "person:vladimir-putin"}
-
-
-def test_a_surname_stored_first_merges_into_the_full_name_later(pool):
+def test_a_surname_alone_is_a_person_of_its_own_never_joined_to_the_full_name(pool):
+    """D50: "Putin" in an article that names no Vladimir is no evidence of which Putin it is."""
     with open_store(":memory:") as store:
         store.write_batch([pool["putin_surname"]])
         assert persons(store.connection) == {"person:putin": (2, 2)}
         store.write_batch([pool["putin_full"]])
         conn = store.connection
-        assert persons(conn) == {"person:vladimir-putin": (3, 4)}
-        assert {r[0] for r in conn.execute("SELECT person_id FROM quotes")} == {"person:vladimir-putin"}
-        assert conn.execute(
-            "SELECT count(*) FROM statements WHERE person_id = 'person:putin'"
-        ).fetchone() == (0,)
-        (name,) = conn.execute("SELECT name FROM persons").fetchone()
-        assert name == "Vladimir Putin"
+        assert persons(conn) == {"person:putin": (2, 2), "person:vladimir-putin": (2, 2)}
+        names = dict(conn.execute("SELECT key, person_id FROM names"))
+        assert names == {"vladimir putin": "person:vladimir-putin", "putin": "person:putin"}
+        # the same words of two persons are two statements
+        same = conn.execute("SELECT count(*) FROM statements WHERE content LIKE 'We will not%'").fetchone()
+        assert same == (2,)
 
 
-def test_bill_and_hillary_clinton_stay_apart_and_a_bare_clinton_is_not_guessed(pool):
+def test_bill_and_hillary_clinton_stay_apart_and_a_bare_clinton_is_neither(pool):
     with open_store(":memory:") as store:
-        store.write_batch([pool["clintons"], pool["clinton"]])
+        store.write_batch([pool["clintons"], pool["clinton"], pool["hillary"]])
         conn = store.connection
-        assert persons(conn) == {"person:hillary-clinton": (1, 1), "person:bill-clinton": (1, 1)}
-        bare = conn.execute(
-            "SELECT person_id, speaker_name FROM quotes WHERE speaker_key = 'clinton'"
-        ).fetchall()
-        assert bare == [(None, "Clinton")]
-
-
-def test_a_bare_surname_joins_the_only_person_then_unlinks_when_a_namesake_comes(pool):
-    with open_store(":memory:") as store:
-        store.write_batch([pool["hillary"], pool["clinton"]])
-        assert persons(store.connection) == {"person:hillary-clinton": (2, 2)}
-        store.write_batch([pool["bill"]])
-        assert persons(store.connection) == {"person:hillary-clinton": (1, 1), "person:bill-clinton": (1, 1)}
+        assert persons(conn) == {
+            "person:hillary-clinton": (2, 2),
+            "person:bill-clinton": (1, 1),
+            "person:clinton": (1, 1),
+        }
 
 
 def test_groups_and_unresolved_speakers_are_stored_but_are_not_people(pool):
@@ -353,7 +344,11 @@ def test_groups_and_unresolved_speakers_are_stored_but_are_not_people(pool):
         (["putin"], {"putin": "person:putin"}),
         (
             ["putin", "vladimir putin", "vladimir vladimirovich putin"],
-            {k: "person:vladimir-putin" for k in ["putin", "vladimir putin", "vladimir vladimirovich putin"]},
+            {
+                "putin": "person:putin",
+                "vladimir putin": "person:vladimir-putin",
+                "vladimir vladimirovich putin": "person:vladimir-putin",
+            },
         ),
         (
             ["hillary clinton", "hillary rodham clinton", "bill clinton", "clinton", "hillary"],
@@ -361,7 +356,7 @@ def test_groups_and_unresolved_speakers_are_stored_but_are_not_people(pool):
                 "hillary clinton": "person:hillary-clinton",
                 "hillary rodham clinton": "person:hillary-clinton",
                 "bill clinton": "person:bill-clinton",
-                "clinton": None,
+                "clinton": "person:clinton",
                 "hillary": "person:hillary",
             },
         ),
@@ -438,9 +433,9 @@ def test_any_order_and_batching_of_the_same_articles_gives_the_same_store(pool, 
 
 def test_docs_describe_every_table_and_column_and_the_merge_rule():
     doc = people_module.__doc__ or ""
-    assert "Hillary" in doc and "ambiguous" in doc
+    assert "Hillary" in doc and "surname alone" in doc
     text = (Path(__file__).resolve().parents[1] / "docs" / "store.md").read_text(encoding="utf-8")
-    assert "merge rule" in text and "ambiguous" in text
+    assert "merge rule" in text and "surname alone" in text
     with open_store(":memory:") as store:
         conn = store.connection
         tables = [
@@ -559,6 +554,18 @@ _RESOLUTION_COLUMNS = ("speaker_named", "speaker_resolution", "antecedent_start"
 _ENCODING_COLUMNS = ("encoding TEXT", "encoding_sure INTEGER")
 
 
+def _add_corrections(conn: sqlite3.Connection) -> None:
+    """Step 9's table and columns, as the writer expects them; :func:`_drop_corrections` undoes it."""
+    for statement in schema_module._CORRECTIONS:
+        conn.execute(statement)
+
+
+def _drop_corrections(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE corrections")
+    conn.execute("ALTER TABLE names DROP COLUMN corrected_by")
+    conn.execute("ALTER TABLE quotes DROP COLUMN corrected_by")
+
+
 def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
     """Step 7: rows stored before the cue_class column get the class their rule gives."""
     path = tmp_path / "old.db"
@@ -567,6 +574,7 @@ def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # as the writer expects; dropped below
     for column in _ENCODING_COLUMNS:  # step 8, ditto
         conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
+    _add_corrections(conn)  # step 9, ditto
     from onrecord.store.sqlite import _write
 
     conn.execute("BEGIN")
@@ -575,6 +583,7 @@ def test_a_store_before_cue_classes_gets_them_from_the_rules(tmp_path, pool):
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
     for column in _ENCODING_COLUMNS:
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
+    _drop_corrections(conn)
     (first,) = conn.execute("SELECT id FROM quotes ORDER BY position LIMIT 1").fetchone()
     conn.execute(
         "UPDATE quotes SET component = 'onrecord.quotes.v2:indirect.attitude' WHERE id = ?", (first,)
@@ -598,6 +607,7 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
     conn.execute("ALTER TABLE quotes ADD COLUMN cue_class TEXT")  # step 7, ditto
     for column in _ENCODING_COLUMNS:  # step 8, ditto
         conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
+    _add_corrections(conn)  # step 9, ditto
     conn.execute("BEGIN")
     _write(conn, [wire["original"], wire["unrelated"], wire["copy"]], [])
     conn.execute("COMMIT")
@@ -607,6 +617,7 @@ def test_a_store_at_version_2_gets_story_ids_on_upgrade(tmp_path, wire):
     conn.execute("ALTER TABLE quotes DROP COLUMN cue_class")
     for column in _ENCODING_COLUMNS:
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column.split()[0]}")
+    _drop_corrections(conn)
     conn.close()
     with open_store(path) as store:
         conn = store.connection

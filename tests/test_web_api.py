@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+import shutil
 import socket
 import sqlite3
 from html.parser import HTMLParser
@@ -329,8 +330,64 @@ def test_the_server_is_read_only(client, sample_db):
     reader = client.app.state.reader
     with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
         reader.connection.execute("DELETE FROM quotes")
+    # corrections are refused unless the server was started to take them
+    refused = client.post(f"{API_PREFIX}/corrections", json={"action": "undo", "correction": 1})
+    assert refused.status_code == 403 and "--allow-corrections" in refused.json()["error"]["message"]
+    assert client.get(f"{API_PREFIX}/corrections").json() == {"items": []}
     client.get("/")
     assert hashlib.sha256(sample_db.read_bytes()).hexdigest() == before
+
+
+def test_corrections_over_the_api_when_allowed(tmp_path, sample_db):
+    db = tmp_path / "copy.db"
+    shutil.copyfile(sample_db, db)
+    url = f"{API_PREFIX}/corrections"
+    with TestClient(create_app(db, corrections=True)) as client:
+        first, second = client.get(f"{API_PREFIX}/people", params={"limit": 2}).json()["items"]
+        total = client.get(f"{API_PREFIX}/stats").json()["people"]
+        assert (
+            client.post(url, content=b"action=merge", headers={"content-type": "text/plain"}).status_code
+            == 415
+        )
+        foreign = client.post(
+            url, json={"action": "undo", "correction": 1}, headers={"origin": "http://evil.example"}
+        )
+        assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "cross_origin"
+        bad = client.post(url, json={"action": "delete", "person": first["id"]})
+        assert bad.status_code == 400 and "'action' must be one of" in bad.json()["error"]["message"]
+        unknown = client.post(
+            url, json={"action": "merge", "absorbed": "person:nobody-at-all", "kept": first["id"]}
+        )
+        assert unknown.status_code == 400
+        made = client.post(
+            url,
+            json={
+                "action": "merge",
+                "absorbed": second["id"],
+                "kept": first["id"],
+                "reason": "test",
+                "by": "ana",
+            },
+        )
+        assert made.status_code == 201, made.text
+        done = made.json()
+        assert (done["action"], done["subject"], done["target"], done["made_by"]) == (
+            "merge",
+            second["id"],
+            first["id"],
+            "ana",
+        )
+        # what the server shows follows at once (its caches are keyed on the log too)
+        assert client.get(f"{API_PREFIX}/stats").json()["people"] == total - 1
+        person = client.get(f"{API_PREFIX}/people/{first['id']}").json()
+        assert [c["id"] for c in person["corrections"]] == [done["id"]]
+        assert {q["corrected_by"] for q in person["quoted"]} >= {done["id"]}
+        # the merged-away id still leads somewhere: to the person it is now part of
+        assert client.get(f"{API_PREFIX}/people/{second['id']}").json()["id"] == first["id"]
+        undone = client.post(url, json={"action": "undo", "correction": done["id"]})
+        assert undone.status_code == 201
+        assert client.get(f"{API_PREFIX}/stats").json()["people"] == total
+        assert [c["action"] for c in client.get(url).json()["items"]] == ["merge", "undo"]
 
 
 # -- pages -----------------------------------------------------------------------------------------------

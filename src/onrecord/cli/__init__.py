@@ -24,6 +24,7 @@ def main() -> None:
 def _register() -> None:
     from onrecord.cli import analyze as analyze_cli
     from onrecord.cli import bench as bench_cli
+    from onrecord.cli import correct as correct_cli
     from onrecord.cli import evaluate as evaluate_cli
     from onrecord.cli import ingest as ingest_cli
     from onrecord.cli import query as query_cli
@@ -32,7 +33,7 @@ def _register() -> None:
 
     main.add_command(analyze_cli.analyze)
     main.add_command(ingest_cli.ingest)
-    for command in query_cli.COMMANDS:
+    for command in (*query_cli.COMMANDS, *correct_cli.COMMANDS):
         main.add_command(command)
     main.add_command(evaluate_cli.evaluate)
     main.add_command(serve_cli.serve)

@@ -95,7 +95,11 @@ def _reading(db_path: str) -> Iterator[SQLiteStore]:
 # -- quotes ------------------------------------------------------------------------------------------------
 @click.command()
 @_db_option
-@click.option("--speaker", help="Words of the speaker's name ('Putin'), or a person id.")
+@click.option(
+    "--speaker",
+    help="A person id, a full name, or words of a name one person has; a surname that several "
+    "people share lists them.",
+)
 @click.option("--contains", metavar="PHRASE", help="Quotations holding this phrase (whole words).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Published on or after this date.")
 @click.option("--until", metavar="YYYY-MM-DD", help="Published on or before this date.")
@@ -131,7 +135,7 @@ def quotes(
 
     \b
     Examples:
-      onrecord quotes --db news.db --speaker Putin --contains "air base" --since 2010-04-01
+      onrecord quotes --db news.db --speaker "Vladimir Putin" --contains "air base" --since 2010-04-01
       onrecord quotes --db news.db --outlet Reuters --kind direct --format jsonl > quotes.jsonl
       onrecord quotes --db news.db --speaker Clinton --cue speech     what she said, not what she believes
     """
@@ -243,16 +247,27 @@ def person(db_path: str, name: str, limit: int, fmt: str) -> None:
 def _person_text(detail: PersonDetail) -> str:
     p = detail.person
     lines = [f"{p.name}  ({p.id})"]
-    span = f"{p.first_seen or '?'} .. {p.last_seen or '?'}"
+    span = f"{p.first_seen} .. {p.last_seen}" if p.first_seen else "undated (no article gives a date)"
     counts = f"{_count(p.statements, 'statement')}, {_count(p.quotes, 'quotation')}"
     lines.append(f"  {counts} in {_count(p.articles, 'article')}, {span}")
     others = [n for n in p.names if n != p.name]
     if others:
         lines.append("  also named: " + ", ".join(others))
+    if len(detail.why) > 1 or any(w.correction for w in detail.why):
+        lines.append(
+            "  one person because: "
+            + "; ".join(
+                f"{w.key!r} {w.how}" + (f" (#{w.correction})" if w.correction else "") for w in detail.why
+            )
+        )
+    if detail.corrections:
+        lines.append("")
+        lines.append("Corrected by hand (`onrecord corrections`):")
+        lines += [f"  {c.describe()}" for c in detail.corrections]
     lines.append("")
     lines.append("Roles:" if detail.roles else "Roles: none recorded")
     for r in detail.roles:
-        dates = f"{r.first_seen or '?':10} .. {r.last_seen or '?':10}"
+        dates = f"{r.first_seen:10} .. {r.last_seen or '':10}" if r.first_seen else f"{'undated':24}"
         lines.append(f"  {dates}  {r.role}  ({_count(r.articles, 'article')})")
     lines.append("")
     lines.append("Quoted beside:" if detail.beside else "Quoted beside: nobody")

@@ -1,4 +1,5 @@
-"""`onrecord serve`: the web app and the REST API over a store, read-only, under uvicorn.
+"""`onrecord serve`: the web app and the REST API over a store, read-only (corrections by hand with
+--allow-corrections), under uvicorn.
 
 The socket is bound here, before uvicorn starts, so that a port in use is one clear message (and not
 a log line from inside the server); uvicorn then serves on that socket.
@@ -27,6 +28,13 @@ DEFAULT_PORT = 8000
     metavar="FILE",
     type=click.Path(dir_okay=False),
     help="The store (SQLite file) written by `onrecord ingest`; opened read-only.",
+)
+@click.option(
+    "--allow-corrections",
+    is_flag=True,
+    help="Accept corrections by hand over the API (POST /api/v1/corrections: merge, split, speaker, "
+    "undo), written to the store and its log. Off by default: the server never writes. There is no "
+    "login: allow them only where everyone who can reach the server may correct the record.",
 )
 @click.option(
     "--host",
@@ -64,7 +72,13 @@ DEFAULT_PORT = 8000
     help="Print one line per request on stdout.",
 )
 def serve(
-    db_path: str, host: str, port: int, workers: int | None, allowed_host: tuple[str, ...], access_log: bool
+    db_path: str,
+    allow_corrections: bool,
+    host: str,
+    port: int,
+    workers: int | None,
+    allowed_host: tuple[str, ...],
+    access_log: bool,
 ) -> None:
     """Browse and verify the record in a web browser, and query it over HTTP.
 
@@ -75,7 +89,8 @@ def serve(
             /article/ID       the text with every quotation, cue and speaker marked
     API:    /api/v1/...       JSON, CSV and JSON Lines; documented at /api/v1/docs
 
-    The store is opened read-only (an ingest may run beside the server; new articles show at once).
+    The store is opened read-only (an ingest may run beside the server; new articles show at once);
+    with --allow-corrections, POST /api/v1/corrections writes corrections by hand to it.
     Nothing is loaded from the internet: every script, style and font is served from the package.
 
     \b
@@ -93,13 +108,14 @@ def serve(
 
     hosts = allowed_hosts(host, allowed_host)
     try:
-        app = create_app(db_path, hosts=hosts)
+        app = create_app(db_path, hosts=hosts, corrections=allow_corrections)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"onrecord: serving {db_path} (read-only) at http://{shown}:{bound_port}/", err=True)
+    mode = "corrections allowed over the API" if allow_corrections else "read-only"
+    click.echo(f"onrecord: serving {db_path} ({mode}) at http://{shown}:{bound_port}/", err=True)
     click.echo(f"  API: http://{shown}:{bound_port}/api/v1 (docs at /api/v1/docs); Ctrl-C stops.", err=True)
     if not _is_loopback(host):
         click.echo(
@@ -118,11 +134,12 @@ def serve(
     # Worker processes build their own app (a Starlette app does not pickle) from the store's path.
     from uvicorn.supervisors import Multiprocess
 
-    from onrecord.web.app import BOUND_ENVIRONMENT, DB_ENVIRONMENT, HOSTS_ENVIRONMENT
+    from onrecord.web.app import BOUND_ENVIRONMENT, CORRECTIONS_ENVIRONMENT, DB_ENVIRONMENT, HOSTS_ENVIRONMENT
 
     os.environ[DB_ENVIRONMENT] = str(Path(db_path).resolve())
     os.environ[BOUND_ENVIRONMENT] = host
     os.environ[HOSTS_ENVIRONMENT] = ",".join(allowed_host)
+    os.environ[CORRECTIONS_ENVIRONMENT] = "1" if allow_corrections else "0"
     config = uvicorn.Config(
         "onrecord.web.app:app_from_environment",
         factory=True,

@@ -6,7 +6,7 @@ parameterised SQL only, and streams rows it returns as iterators.
 >>> from onrecord.store import open_store
 >>> from onrecord.query import find_quotes, list_people
 >>> store = open_store(":memory:")
->>> list(find_quotes(store, speaker="Putin", contains="air base", since="2010-04-01"))
+>>> list(find_quotes(store, speaker="Vladimir Putin", contains="air base", since="2010-04-01"))
 []
 >>> list(list_people(store))
 []
@@ -36,7 +36,7 @@ from onrecord.query.people import (
     get_person,
     list_people,
 )
-from onrecord.query.quotes import CUES, KINDS, QuoteRow, find_quotes
+from onrecord.query.quotes import CUES, KINDS, AmbiguousSpeakerError, QuoteRow, find_quotes
 from onrecord.query.stats import (
     ArticleOutlets,
     PeriodCount,
@@ -60,6 +60,7 @@ from onrecord.query.stats import (
 __all__ = [
     "CUES",
     "KINDS",
+    "AmbiguousSpeakerError",
     "ArticleDetail",
     "ArticleOutlets",
     "ArticleRow",

@@ -71,6 +71,7 @@ COLUMNS: dict[str, tuple[tuple[str, ColumnType], ...]] = {
         ("confidence", "float"),
         ("component", "str"),
         ("cue_class", "str"),
+        ("corrected_by", "int"),
     ),
     "people": (
         ("id", "str"),

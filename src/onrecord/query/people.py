@@ -10,7 +10,8 @@ from typing import Any
 
 from onrecord.query.db import Database, NotFoundError, close_matches, connection_of, dict_rows
 from onrecord.query.quotes import QuoteRow, find_quotes
-from onrecord.store.people import name_key, name_words
+from onrecord.store.corrections import Correction, corrections_of_person
+from onrecord.store.people import name_key, name_words, person_id_for
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class PersonDetail:
     roles: list[RolePeriod]
     quotes: list[QuoteRow]
     beside: list[Neighbour]
+    #: Why the person's names are one person: each name key and how it came to this person.
+    why: list[NameLink] = field(default_factory=list)
+    #: The corrections made by hand that shaped this person (``onrecord corrections``).
+    corrections: list[Correction] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,7 +72,19 @@ class PersonDetail:
             "role_periods": [asdict(r) for r in self.roles],
             "quoted": [q.to_dict() for q in self.quotes],
             "quoted_beside": [asdict(n) for n in self.beside],
+            "why": [asdict(w) for w in self.why],
+            "corrections": [c.to_dict() for c in self.corrections],
         }
+
+
+@dataclass(frozen=True)
+class NameLink:
+    """One name of a person and why it is theirs: ``rule`` (the same first and last words, or the
+    name itself) or the correction (``correction`` holds its id)."""
+
+    key: str
+    how: str
+    correction: int | None = None
 
 
 _PERSON_COLUMNS = "id, name, quotes, statements, articles, first_seen, last_seen, roles, names"
@@ -149,7 +166,17 @@ def get_person(
         )
     ]
     quotes = list(find_quotes(conn, person_id=person.id, order="oldest", limit=quotes_limit))
-    return PersonDetail(person, roles, quotes, beside)
+    why = []
+    for key, by in conn.execute(
+        "SELECT key, corrected_by FROM names WHERE person_id = ? ORDER BY words DESC, key", (person.id,)
+    ):
+        if by is not None:
+            why.append(NameLink(key, "by hand", int(by)))
+        elif person_id_for(tuple(key.split())) == person.id and len(key.split()) > 2:
+            why.append(NameLink(key, "the same first and last words (merge rule 2)"))
+        else:
+            why.append(NameLink(key, "its own name"))
+    return PersonDetail(person, roles, quotes, beside, why, corrections_of_person(conn, person.id))
 
 
 def _resolve(conn: sqlite3.Connection, query: str) -> str:
@@ -162,14 +189,20 @@ def _resolve(conn: sqlite3.Connection, query: str) -> str:
     if key is None:
         raise NotFoundError(f"{query!r} is not a name; give a person's name or id (see `onrecord people`)")
     row = conn.execute("SELECT person_id FROM names WHERE key = ?", (key,)).fetchone()
+    words = set(name_words(query))
+    if row is not None and row[0] is not None and len(words) == 1:
+        # "Putin" is person:putin, the quotations that give the surname alone, but not the only one
+        others = _people_with_words(conn, words) - {row[0]}
+        if others:
+            display = dict(conn.execute("SELECT id, name FROM persons"))
+            raise NotFoundError(
+                f"{query!r} names {len(others) + 1} people: a surname alone is no one person; give a "
+                f"full name, or {row[0]} for the quotations that name them by {query!r} alone",
+                [*sorted(display.get(p, p) for p in others), str(row[0])],
+            )
     if row is not None and row[0] is not None:
         return str(row[0])
-    words = set(name_words(query))
-    matching = {
-        person
-        for key, person in conn.execute("SELECT key, person_id FROM names WHERE person_id IS NOT NULL")
-        if words <= set(key.split())
-    }
+    matching = _people_with_words(conn, words)
     candidates = {
         person: name for person, name in conn.execute("SELECT id, name FROM persons") if person in matching
     }
@@ -185,3 +218,12 @@ def _resolve(conn: sqlite3.Connection, query: str) -> str:
         raise NotFoundError(f"several people match {query!r}", sorted(candidates.values()))
     names = [r[0] for r in conn.execute("SELECT name FROM persons")]
     raise NotFoundError(f"no person {query!r} in the store", close_matches(query, names))
+
+
+def _people_with_words(conn: sqlite3.Connection, words: set[str]) -> set[str]:
+    """The persons with a name holding all these words."""
+    return {
+        person
+        for key, person in conn.execute("SELECT key, person_id FROM names WHERE person_id IS NOT NULL")
+        if words <= set(key.split())
+    }

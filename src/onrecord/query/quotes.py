@@ -39,7 +39,7 @@ SELECT q.id, q.article_id, q.position, q.published, a.outlet, a.title, a.url,
        q.person_id, p.name AS person_name, q.speaker_name, q.speaker_kind, q.speaker_mention,
        q.mention_kind, q.mention_start, q.mention_end, q.kind, q.content, q.quote_start, q.quote_end,
        q.pieces, q.cue, q.cue_start, q.cue_end, q.context_start, q.context_end, q.statement_id,
-       q.nested_in, q.confidence, q.component, q.cue_class
+       q.nested_in, q.confidence, q.component, q.cue_class, q.corrected_by
 FROM quotes q
 JOIN articles a ON a.id = q.article_id
 LEFT JOIN persons p ON p.id = q.person_id
@@ -85,6 +85,9 @@ class QuoteRow:
     component: str = ""
     #: "speech", or another class in a store ingested with --statements all (onrecord.quotes.classes).
     cue_class: str = "speech"
+    #: The correction that decided this quotation's speaker or person (``onrecord corrections``), or
+    #: None: as the analysis and the merge rule found it.
+    corrected_by: int | None = None
 
     @property
     def speaker(self) -> str:
@@ -124,12 +127,14 @@ class QuoteFilter:
 
 def find_quotes(db: Database, query: QuoteFilter | None = None, /, **options: Any) -> Iterator[QuoteRow]:
     """Quotations, streamed, selected by a QuoteFilter or by its fields as keywords:
-    ``find_quotes(store, speaker="Putin", contains="air base", since="2010-04-01")``.
+    ``find_quotes(store, speaker="Vladimir Putin", contains="air base", since="2010-04-01")``.
 
     ``order``: "newest" (published date, newest first, undated last; the default), "oldest" (oldest
-    first, undated last) or "stored" (the order written, fastest). ``speaker``: words of a name,
-    case-insensitive ("Putin" finds Vladimir Putin's quotes, those of any other person or speaker named
-    Putin, and the unlinked ones of an ambiguous "Putin"), or a person id (``person:vladimir-putin``).
+    first, undated last) or "stored" (the order written, fastest). ``speaker``: a person id
+    (``person:vladimir-putin``), or words of a name, case-insensitive, that one person's names hold
+    ("Vladimir Putin"; "Putin" while he is the only Putin), with the speakers that are no person and
+    carry those words (an organisation); words that several people's names hold (a surname alone) raise
+    :class:`AmbiguousSpeakerError`, which lists them.
     ``contains``: a phrase, searched in the full-text index (whole words, case and accents ignored).
     ``since``/``until``: publication dates, inclusive, as YYYY-MM-DD, YYYY-MM or YYYY. ``outlet``: any
     source of the article, case-insensitive. ``cue``: "speech" (what someone said: quotations in marks,
@@ -198,6 +203,33 @@ def quotes_query(conn: sqlite3.Connection, query: QuoteFilter) -> tuple[str, lis
     return sql, params
 
 
+class AmbiguousSpeakerError(QueryError):
+    """A ``--speaker`` that names more than one person ("Clinton": Bill, Hillary, and the quotations
+    that give the surname alone); ``candidates`` lists them, most quoted first, as (id, name,
+    statements), so that the caller can offer them."""
+
+    def __init__(self, speaker: str, candidates: list[tuple[str, str, int]]) -> None:
+        self.speaker = speaker
+        self.candidates = candidates
+        shown = ", ".join(f"{name} ({pid}, {n} statements)" for pid, name, n in candidates[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(
+            f"--speaker {speaker!r} names {len(candidates)} people: {shown}{more}; give a full name or a "
+            "person id (a surname alone is no one person: docs/store.md, 'People across articles')"
+        )
+
+
+def _candidates(conn: sqlite3.Connection, persons: set[str]) -> list[tuple[str, str, int]]:
+    ids = sorted(persons)
+    found: list[tuple[str, str, int]] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found += conn.execute(
+            f"SELECT id, name, statements FROM persons WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+    return sorted(found, key=lambda c: (-c[2], c[1]))
+
+
 def _speaker_clause(conn: sqlite3.Connection, speaker: str) -> tuple[str, list[Any]]:
     speaker = speaker.strip()
     if speaker.startswith("person:"):
@@ -228,6 +260,8 @@ def _speaker_clause(conn: sqlite3.Connection, speaker: str) -> tuple[str, list[A
                 chunk,
             )
         )
+    if len(persons) > 1:
+        raise AmbiguousSpeakerError(speaker, _candidates(conn, persons))
     person_marks = ",".join("?" * len(persons)) or "NULL"
     key_marks = ",".join("?" * len(matched))
     # "+q.person_id": no index for that term, so the planner reads unlinked names via speaker_key.

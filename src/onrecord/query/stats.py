@@ -328,12 +328,12 @@ def speaker_roles(db: Database, quote_ids: Sequence[str]) -> dict[str, list[str]
 
 
 def fingerprint(db: Database) -> tuple[int, ...]:
-    """Numbers that change whenever an ingest writes (the largest primary keys, which only grow, and
-    the counts of the small tables): what a cache of these statistics is keyed on."""
+    """Numbers that change whenever an ingest or a correction writes (the largest primary keys, which
+    only grow, and the counts of the small tables): what a cache of these statistics is keyed on."""
     conn = connection_of(db)
     row = conn.execute(
         "SELECT (SELECT max(pk) FROM quotes), (SELECT max(pk) FROM articles), "
-        "(SELECT count(*) FROM persons), (SELECT count(*) FROM failures)"
+        "(SELECT count(*) FROM persons), (SELECT count(*) FROM failures), (SELECT max(id) FROM corrections)"
     ).fetchone()
     return tuple(int(v or 0) for v in row)
 

@@ -10,7 +10,8 @@ order (the order is the inputs sorted by name, then each file's articles as read
   dropped, as there.
 - **People** (``names``): every quoted person name is grouped with the other names of its surname
   (a ``groupByKey`` over surnames) and linked by :func:`onrecord.store.people.assign_persons`, the rule
-  of the store, which depends only on the set of names.
+  of the store, which depends only on the name (D50). Corrections made by hand are the store's: after
+  ``onrecord load``, ``onrecord correct replay`` makes them again.
 - **Statements** (``quote_links``, ``statements``): each quotation's statement id is
   :func:`onrecord.store.people.statement_id` of its words and person; the statements table counts
   quotes, articles, outlets (over every source) and stories.

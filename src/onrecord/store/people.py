@@ -9,20 +9,19 @@ Across articles the store links those canonical names to persons by this rule (d
 2. **Full names** (two words or more) are one person when their first and last words agree:
    "Hillary Rodham Clinton" and "Hillary Clinton" are ``person:hillary-clinton``; "Bill Clinton"
    (``person:bill-clinton``) stays apart. The same rule as within an article.
-3. **A one-word name** ("Putin") joins the one full-name person of the store with that surname
-   (last word). With no such person it is a person of its own (``person:putin``) until one appears:
-   a store that holds "Putin" and then sees "Vladimir Putin" merges them (the surname's quotes move to
-   ``person:vladimir-putin``, and ``person:putin`` is gone). With two or more such people ("Clinton"
-   when the store knows Bill and Hillary Clinton) it is ambiguous and stays unlinked: its quotes keep
-   the speaker name "Clinton" and no person, and are still found by ``quotes --speaker Clinton``.
-   We prefer no link to a guess; an ambiguous surname that later became unambiguous is never the
-   case, since names are only ever added.
+3. **A one-word name** ("Putin") is a person of its own (``person:putin``): a surname alone is no
+   evidence that two articles quote one person (issue #15; docs/decisions.md D50), so it never joins
+   "Vladimir Putin", however few Putins the store knows. ``onrecord person Putin`` lists the
+   candidates; a user who knows better merges the two by hand (:mod:`onrecord.store.corrections`).
 4. A one-word name never joins by first name across articles ("Hillary" alone is ``person:hillary``).
 
-The link of a name depends only on the SET of names in the store, not on the order the articles came
-in, so writing the same articles in any order and any batches gives the same persons (a property test
-checks it). Plural speakers (a group of people) and unresolved speakers are stored with their quotes
-but are not persons.
+Corrections made by hand (merges of two persons, a name split off a person) are applied on top of the
+rule, in the order they were made: :func:`onrecord.store.corrections.person_of`.
+
+The link of a name depends only on the name (and the corrections), not on the other names nor on the
+order the articles came in, so writing the same articles in any order and any batches gives the same
+persons (a property test checks it). Plural speakers (a group of people) and unresolved speakers are
+stored with their quotes but are not persons.
 
 Statements: a quotation's statement id is a hash of its content (words only, lower case) and its
 person id, or for a speaker who is not a person, of the speaker's name. The same words of the same
@@ -36,8 +35,11 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onrecord.store.corrections import NameRules
 
 #: Generational suffixes that are not a surname: "Martin Luther King Jr." has the surname "king".
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -77,28 +79,10 @@ def person_id_for(words: Sequence[str]) -> str:
 
 
 def assign_persons(keys: Iterable[str]) -> dict[str, str | None]:
-    """The merge rule (module docstring) over a set of name keys: key -> person id, or None (ambiguous)."""
-    by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for key in keys:
-        words = tuple(key.split())
-        if words:
-            by_surname[words[-1]].append(words)
-    result: dict[str, str | None] = {}
-    for surname, names in by_surname.items():
-        full = {" ".join(w): person_id_for(w) for w in names if len(w) > 1}
-        result.update(full)
-        persons = set(full.values())
-        single: str | None
-        if not persons:
-            single = person_id_for((surname,))
-        elif len(persons) == 1:
-            single = next(iter(persons))
-        else:
-            single = None  # rule 3: ambiguous surname, left unlinked
-        for words in names:
-            if len(words) == 1:
-                result[words[0]] = single
-    return result
+    """The merge rule (module docstring) over name keys: key -> person id. Stores written by an
+    onrecord before D50 hold one-word names linked by the older rule (joined to the one full name of
+    their surname, or None when it was ambiguous); :func:`relink` moves them."""
+    return {key: person_id_for(words) for key in keys if (words := tuple(key.split()))}
 
 
 def statement_id(content: str, person_id: str | None, speaker_key: str | None) -> str:
@@ -109,23 +93,22 @@ def statement_id(content: str, person_id: str | None, speaker_key: str | None) -
 
 
 # -- keeping the tables in step ------------------------------------------------------------------------
-def register_names(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
-    """Add new person name keys to ``names``; the surnames whose set of names grew."""
-    grown: set[str] = set()
+def register_names(conn: sqlite3.Connection, keys: Iterable[str], rules: NameRules) -> None:
+    """Add new person name keys to ``names``, each with the person the rule and the corrections give it."""
     for key in sorted(set(keys)):
         words = key.split()
-        cur = conn.execute(
-            "INSERT INTO names (key, surname, words) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (key, words[-1], len(words)),
+        person, by = rules.person_of(key)
+        conn.execute(
+            "INSERT INTO names (key, surname, words, person_id, corrected_by) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (key, words[-1], len(words), person, by),
         )
-        if cur.rowcount:
-            grown.add(words[-1])
-    return grown
 
 
 def relink(conn: sqlite3.Connection, surnames: Iterable[str]) -> tuple[set[str], set[str]]:
     """Apply the merge rule to the names with these surnames, and move the quotes of every name whose
-    person changed (with their statement ids). Returns the person ids and statement ids touched."""
+    person changed (with their statement ids). Returns the person ids and statement ids touched. Used
+    by the schema step that brought in D50's rule, on names linked by the older one."""
     persons: set[str] = set()
     statements: set[str] = set()
     for surname in sorted(set(surnames)):
@@ -150,14 +133,17 @@ def relink(conn: sqlite3.Connection, surnames: Iterable[str]) -> tuple[set[str],
     return persons, statements
 
 
-def persons_of(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, str | None]:
-    """The person id (or None) of each name key."""
+def persons_of(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, tuple[str | None, int | None]]:
+    """The person id (or None) of each name key, and the correction that decided it (or None)."""
     wanted = sorted(set(keys))
-    found: dict[str, str | None] = {}
+    found: dict[str, tuple[str | None, int | None]] = {}
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT key, person_id FROM names WHERE key IN ({marks})", chunk))
+        for key, person, by in conn.execute(
+            f"SELECT key, person_id, corrected_by FROM names WHERE key IN ({marks})", chunk
+        ):
+            found[key] = (person, by)
     return found
 
 

@@ -275,6 +275,39 @@ _ENCODING = (
 )
 
 
+# Corrections made by hand (onrecord.store.corrections): the audit log, and on each name and quotation
+# the correction that decided it. The same step applies D50's merge rule to the names stored before
+# it: a one-word name is a person of its own, no longer joined to the one full name of its surname.
+_CORRECTIONS = (
+    """CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        target TEXT,
+        detail TEXT NOT NULL,
+        reason TEXT,
+        made_by TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        onrecord_version TEXT NOT NULL,
+        undone_by INTEGER REFERENCES corrections (id)
+    )""",
+    "CREATE INDEX corrections_subject ON corrections (subject)",
+    "ALTER TABLE names ADD COLUMN corrected_by INTEGER",
+    "ALTER TABLE quotes ADD COLUMN corrected_by INTEGER",
+)
+
+
+def _relink_one_word_names(conn: sqlite3.Connection) -> None:
+    from onrecord.store import people
+    from onrecord.store.stories import refresh_stories
+
+    surnames = [s for (s,) in conn.execute("SELECT DISTINCT surname FROM names WHERE words = 1")]
+    persons, statements = people.relink(conn, surnames)
+    people.refresh_statements(conn, statements)
+    refresh_stories(conn, statements)
+    people.refresh_persons(conn, persons)
+
+
 #: Every schema change, oldest first. Released steps are never edited; add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _TABLES),
@@ -285,6 +318,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "role facts", _ROLE_FACTS),
     Migration(7, "cue class", _CUE_CLASS, _fill_cue_class),
     Migration(8, "input encoding", _ENCODING),
+    Migration(9, "corrections", _CORRECTIONS, _relink_one_word_names),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -22,7 +22,7 @@ from urllib.parse import quote as url_quote
 
 from onrecord import __version__
 from onrecord.records import Analysis, Quote
-from onrecord.store import people
+from onrecord.store import corrections, people
 from onrecord.store.api import ArticleSource, Failure, StoredInput, StoreError, Written
 from onrecord.store.schema import SCHEMA_VERSION, check_version, migrate, now
 
@@ -250,14 +250,18 @@ def _write(
         for q in item.analysis.quotes
         if kinds[id(q)] == "person" and (key := people.name_key(q.speaker.name))
     }
-    grown = people.register_names(conn, keys)
-    persons, moved = people.relink(conn, grown)
-    statements |= moved
+    rules = corrections.load_rules(conn)
+    people.register_names(conn, keys, rules)
     links = people.persons_of(conn, keys)
+    persons: set[str] = set()
     for item in new:
         persons_here, statements_here = _insert_details(conn, item.analysis, kinds, links)
         persons |= persons_here
         statements |= statements_here
+    # Speaker corrections made for these articles (in a store they were stored in before, or replayed).
+    persons_here, statements_here = corrections.apply_to_articles(conn, (i.analysis.id for i in new), rules)
+    persons |= persons_here
+    statements |= statements_here
     people.refresh_statements(conn, statements)
     if stories is not None:
         refresh_stories(conn, statements)
@@ -352,7 +356,10 @@ def _insert_source(conn: sqlite3.Connection, analysis: Analysis, stamp: str) -> 
 
 
 def _insert_details(
-    conn: sqlite3.Connection, analysis: Analysis, kinds: dict[int, str], links: dict[str, str | None]
+    conn: sqlite3.Connection,
+    analysis: Analysis,
+    kinds: dict[int, str],
+    links: dict[str, tuple[str | None, int | None]],
 ) -> tuple[set[str], set[str]]:
     """Entities, dates and quotations of a new article; the person and statement ids they add to."""
     conn.executemany(
@@ -372,19 +379,19 @@ def _insert_details(
     for position, quote in enumerate(analysis.quotes):
         kind = kinds[id(quote)]
         key = people.name_key(quote.speaker.name)
-        person = links.get(key) if kind == "person" and key else None
+        person, by = links.get(key, (None, None)) if kind == "person" and key else (None, None)
         statement = people.statement_id(quote.content, person, key)
         if person:
             persons.add(person)
         statements.add(statement)
-        rows.append(_quote_row(analysis, position, quote, kind, key, person, statement))
+        rows.append((*_quote_row(analysis, position, quote, kind, key, person, statement), by))
     conn.executemany(
         "INSERT INTO quotes (id, article_id, position, kind, content, quote_start, quote_end, pieces, cue, "
         "cue_start, cue_end, speaker_name, speaker_mention, mention_start, mention_end, mention_kind, "
         "speaker_entity, speaker_entities, speaker_kind, speaker_key, person_id, statement_id, nested_in, "
         "confidence, component, context_start, context_end, published, speaker_named, speaker_resolution, "
-        "antecedent_start, antecedent_end, cue_class) "
-        f"VALUES ({', '.join('?' * 33)}) ON CONFLICT (id) DO NOTHING",
+        "antecedent_start, antecedent_end, cue_class, corrected_by) "
+        f"VALUES ({', '.join('?' * 34)}) ON CONFLICT (id) DO NOTHING",
         rows,
     )
     return persons, statements

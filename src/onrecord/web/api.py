@@ -13,13 +13,23 @@ import io
 import itertools
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from onrecord import __version__
-from onrecord.query import QueryError, QuoteRow, find_quotes, get_article, list_people
+from onrecord.query import (
+    NotFoundError,
+    QueryError,
+    QuoteRow,
+    find_person,
+    find_quotes,
+    get_article,
+    list_people,
+)
 from onrecord.query.export import COLUMNS, write_csv, write_jsonl
 from onrecord.query.stats import (
     MAX_PEOPLE,
@@ -33,6 +43,9 @@ from onrecord.query.stats import (
     top_people,
     totals,
 )
+from onrecord.store import corrections as log
+from onrecord.store import open_store
+from onrecord.store.corrections import CorrectionError
 from onrecord.web.app import API_PREFIX, Reader, connect_readonly
 from onrecord.web.params import (
     API_LIMIT,
@@ -366,8 +379,106 @@ def routes() -> list[BaseRoute]:
         Route(f"{p}/stats/top-people", stats_top_people),
         Route(f"{p}/stats/roles", stats_roles),
         Route(f"{p}/stats/sources", stats_sources),
+        Route(f"{p}/corrections", corrections, methods=["GET", "POST"]),
         Route(f"{p}/{{rest:path}}", api_not_found),
     ]
+
+
+async def corrections(request: Request) -> Response:
+    """GET: the log of corrections made by hand. POST: one correction, as JSON (docs/web.md,
+    "Corrections"), only on a server started with `onrecord serve --allow-corrections`."""
+    from onrecord.web.app import error_json
+
+    if request.method == "GET":
+        check_known(request.query_params, ())
+        conn = reader_of(request).connection
+        return JSONResponse({"items": [c.to_dict() for c in log.list_corrections(conn)]})
+    if not request.app.state.corrections:
+        return error_json(
+            403,
+            "corrections_disabled",
+            "this server does not write: start it with `onrecord serve --allow-corrections` to correct "
+            "the record over the API, or use `onrecord correct` on the store",
+        )
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        return error_json(415, "unsupported_media_type", "send the correction as application/json")
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+        return error_json(403, "cross_origin", f"a correction from another site ({origin}) is refused")
+    try:
+        body = await request.json()
+    except ValueError:
+        return error_json(400, "bad_body", "the body is not JSON")
+    if not isinstance(body, dict):
+        return error_json(400, "bad_body", "the body must be a JSON object with an 'action'")
+    try:
+        done = await run_in_threadpool(_correct, request.app.state.db_path, body)
+    except CorrectionError as exc:
+        return error_json(400, "bad_correction", str(exc))
+    return JSONResponse(done.to_dict(), status_code=201)
+
+
+#: The fields each action takes, besides "reason" and "by".
+CORRECTION_FIELDS = {
+    "merge": ("absorbed", "kept"),
+    "split": ("person", "name"),
+    "speaker": ("quote", "person"),
+    "undo": ("correction",),
+}
+
+
+def _correct(path: str, body: dict[str, Any]) -> log.Correction:
+    """Make the correction ``body`` asks for, in one transaction on a writing connection of its own."""
+    action = body.get("action")
+    if action not in CORRECTION_FIELDS:
+        raise CorrectionError(f"'action' must be one of {', '.join(CORRECTION_FIELDS)}, not {action!r}")
+    fields = CORRECTION_FIELDS[action]
+    unknown = set(body) - {"action", "reason", "by", *fields}
+    if unknown:
+        raise CorrectionError(f"unknown fields for {action}: {', '.join(sorted(unknown))}")
+    missing = [
+        f for f in fields if f not in body or (body[f] is None and (action, f) != ("speaker", "person"))
+    ]
+    if missing:
+        raise CorrectionError(f"{action} needs {', '.join(repr(f) for f in missing)}")
+    reason, by = body.get("reason"), str(body.get("by") or "api")
+    store = open_store(path)
+    conn = store.connection
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if action == "merge":
+                done = log.merge(
+                    conn, _person(store, body["absorbed"]), _person(store, body["kept"]), reason=reason, by=by
+                )
+            elif action == "split":
+                done = log.split(
+                    conn, _person(store, body["person"]), str(body["name"]), reason=reason, by=by
+                )
+            elif action == "speaker":
+                person = body["person"]
+                done = log.set_speaker(
+                    conn, str(body["quote"]), None if person is None else str(person), reason=reason, by=by
+                )
+            else:
+                if not isinstance(body["correction"], int):
+                    raise CorrectionError("'correction' must be the number of a correction")
+                done = log.undo(conn, body["correction"], reason=reason, by=by)
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    finally:
+        store.close()
+    return done
+
+
+def _person(store: Any, name_or_id: Any) -> str:
+    try:
+        return find_person(store, str(name_or_id)).id
+    except NotFoundError as exc:
+        raise CorrectionError(str(exc)) from None
 
 
 def api_not_found(request: Request) -> Response:

@@ -289,11 +289,15 @@ def check_store(path: str) -> dict[str, int]:
         store.close()
 
 
-def create_app(db_path: str | Path, *, hosts: HostCheck | None = None) -> Starlette:
+def create_app(
+    db_path: str | Path, *, hosts: HostCheck | None = None, corrections: bool = False
+) -> Starlette:
     """The web app and the API over the store at ``db_path`` (checked now; StoreError if unusable).
 
     ``hosts``: the Host headers to answer (:func:`allowed_hosts`); None answers any (tests, a proxy
-    in front). `onrecord serve` always passes one.
+    in front). `onrecord serve` always passes one. ``corrections``: whether ``POST
+    /api/v1/corrections`` may write corrections to the store (`onrecord serve --allow-corrections`);
+    off, the server never writes.
     """
     from onrecord.web import api, pages
 
@@ -318,6 +322,7 @@ def create_app(db_path: str | Path, *, hosts: HostCheck | None = None) -> Starle
     )
     app.state.reader = reader
     app.state.db_path = path
+    app.state.corrections = corrections
     return app
 
 
@@ -326,6 +331,8 @@ def create_app(db_path: str | Path, *, hosts: HostCheck | None = None) -> Starle
 DB_ENVIRONMENT = "ONRECORD_SERVE_DB"
 BOUND_ENVIRONMENT = "ONRECORD_SERVE_BOUND"
 HOSTS_ENVIRONMENT = "ONRECORD_SERVE_ALLOWED_HOSTS"
+#: Set to 1 by `onrecord serve --allow-corrections`: the workers accept corrections over the API.
+CORRECTIONS_ENVIRONMENT = "ONRECORD_SERVE_CORRECTIONS"
 
 
 def app_from_environment() -> Starlette:
@@ -335,7 +342,8 @@ def app_from_environment() -> Starlette:
     if not path:
         raise StoreError(f"${DB_ENVIRONMENT} is not set; run the server with `onrecord serve --db FILE`")
     extra = [h for h in os.environ.get(HOSTS_ENVIRONMENT, "").split(",") if h]
-    return create_app(path, hosts=allowed_hosts(os.environ.get(BOUND_ENVIRONMENT, "127.0.0.1"), extra))
+    hosts = allowed_hosts(os.environ.get(BOUND_ENVIRONMENT, "127.0.0.1"), extra)
+    return create_app(path, hosts=hosts, corrections=os.environ.get(CORRECTIONS_ENVIRONMENT) == "1")
 
 
 def _lifespan(reader: Reader) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
@@ -379,7 +387,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if status == 404:
         message = f"no page at {request.url.path}"
     elif status == 405:
-        message = f"{request.method} is not allowed here: this server is read-only (use GET)"
+        message = (
+            f"{request.method} is not allowed here: the record is read with GET "
+            f"(corrections: POST {API_PREFIX}/corrections)"
+        )
     else:
         message = str(exc.detail)
     if is_api(request):

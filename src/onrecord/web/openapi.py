@@ -180,6 +180,34 @@ def spec() -> dict[str, Any]:
             _json("Sources"),
             "statistics",
         ),
+        "/api/v1/corrections": {
+            **_get(
+                "The log of corrections by hand",
+                "Every correction made to the record (merge, split, speaker, undo), oldest first, with "
+                "who made it, when and why, and what undid it.",
+                [],
+                _json("The corrections"),
+                "corrections",
+            ),
+            "post": {
+                "summary": "Correct the record",
+                "description": (
+                    "One correction, as a JSON object: `action` and its fields (merge: `absorbed`, "
+                    "`kept`; split: `person`, `name`; speaker: `quote`, `person`, null for nobody; "
+                    "undo: `correction`), with `reason` and `by`. Only on a server started with "
+                    "`onrecord serve --allow-corrections` (403 otherwise); application/json only, and "
+                    "refused from another site's page (403)."
+                ),
+                "tags": ["corrections"],
+                "requestBody": {"required": True, "content": {"application/json": {}}},
+                "responses": {
+                    "201": _json("The correction made"),
+                    "400": _ERROR,
+                    "403": _ERROR,
+                    "415": _ERROR,
+                },
+            },
+        },
     }
     return {
         "openapi": "3.1.0",
@@ -187,7 +215,8 @@ def spec() -> dict[str, Any]:
             "title": "onrecord API",
             "version": __version__,
             "description": (
-                "Read-only access to an onrecord store: who said what, in which role, and when. "
+                "Access to an onrecord store: who said what, in which role, and when; read-only but "
+                "for corrections by hand, on a server that allows them. "
                 "Every response is JSON (downloads aside); errors are "
                 '`{"error": {"status", "code", "message"}}` with status 400 or 404.'
             ),
@@ -232,6 +261,7 @@ def _schemas() -> dict[str, Any]:
             "confidence": number,
             "component": string,
             "cue_class": string,
+            "corrected_by": {"type": ["integer", "null"]},
             "links": {"type": "object"},
         },
     }
