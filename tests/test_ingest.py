@@ -382,6 +382,23 @@ def test_stdin_and_usage_errors(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(main, ["ingest", "-", "--db", str(db), "-j", "0"], input=GOOD).exit_code == 2
 
 
+def test_published_dates_the_inputs_that_carry_no_date(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "plain.txt").write_text(GOOD, encoding="utf-8")
+    dated = json.dumps(
+        {"id": "d1", "text": GOOD.replace("said", "told reporters"), "published": "2011-05-02"}
+    )
+    (tmp_path / "dated.jsonl").write_text(dated + "\n", encoding="utf-8")
+    db = tmp_path / "news.db"
+    args = ["ingest", str(tmp_path / "plain.txt"), str(tmp_path / "dated.jsonl"), "--db", str(db), "-j", "1"]
+    assert runner.invoke(main, [*args, "--published", "2010-04-31"]).exit_code == 2  # no such day
+    result = runner.invoke(main, [*args, "--published", "2010-04-23", "-q"])
+    assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(db)
+    dates = dict(conn.execute("SELECT source, published FROM articles"))
+    conn.close()
+    assert dates == {str(tmp_path / "plain.txt"): "2010-04-23", "d1": "2011-05-02"}  # the record's own wins
+
+
 def test_an_unexpected_error_on_one_article_is_a_failure(
     analyzer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -340,9 +340,13 @@ def test_cli_quotes_table_jsonl_csv(runner, db):
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["date", "article", "speaker", "kind", "quotation"]
+    assert lines[0].split() == ["date", "outlet", "article", "speaker", "kind", "quotation"]
     assert "Vladimir Putin" in lines[2] and "the air base will stay open" in lines[2]
+    assert "Daily Planet" in lines[2] and "Example News" in lines[3]  # the outlet beside each
     assert len(lines) == 4
+    undated = runner.invoke(main, ["quotes", "--db", str(db), "--contains", "Prices will fall", "--urls"])
+    assert undated.stdout.splitlines()[0].split()[:3] == ["date", "outlet", "url"]
+    assert undated.stdout.splitlines()[2].startswith("undated")
     result = runner.invoke(main, [*args, "--format", "jsonl"])
     assert [json.loads(x)["person_id"] for x in result.stdout.splitlines()] == ["person:vladimir-putin"] * 2
     result = runner.invoke(main, ["quotes", "--db", str(db), "--format", "csv", "--kind", "direct"])

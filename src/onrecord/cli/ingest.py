@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 import logging
 import os
@@ -66,6 +68,12 @@ REDRAW_EVERY_SECONDS = 0.2
     help="speech: store what sources said; all: also beliefs, intentions, stances, reported questions "
     "(each with its cue_class; `onrecord quotes --cue speech|other` tells them apart).",
 )
+@click.option(
+    "--published",
+    metavar="YYYY-MM-DD",
+    help="Publication date of the inputs that carry none (plain text; a JSON Lines record's own "
+    '"published" and a page\'s date win). Without one, an article is dated by its dateline or undated.',
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (the summary is still printed).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each batch on stderr, and a traceback on a crash.")
 def ingest(
@@ -77,6 +85,7 @@ def ingest(
     max_chars: int | None,
     time_budget: float | None,
     statements: str,
+    published: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -115,6 +124,14 @@ def ingest(
     if not quiet:
         show_reader_logs()
     items = input_items(inputs, sample=sample, max_chars=limit)
+    if published is not None:
+        try:
+            dt.date.fromisoformat(published)
+        except ValueError:
+            raise click.BadParameter(
+                f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
+            ) from None
+        items = _dated(items, published)
 
     budget = TIME_BUDGET_SECONDS if time_budget is None else time_budget
     settings = IngestSettings(
@@ -171,6 +188,16 @@ def _name_failures(failed: list[Failure], count: int, read: int, db_path: Path) 
         "them all",
         err=True,
     )
+
+
+def _dated(items: Iterator[Item], published: str) -> Iterator[Item]:
+    """The inputs, those without a publication date given ``published``."""
+    from onrecord.errors import InputError
+
+    for item in items:
+        if not isinstance(item, InputError) and item.published is None:
+            item = dataclasses.replace(item, published=published)
+        yield item
 
 
 def _something_to_store(items: Iterator[Item], db_path: Path) -> Iterator[Item]:

@@ -49,6 +49,7 @@ from onrecord.store import SQLiteStore, StoreError, open_store
 #: Rows a table shows when --limit is not given (JSON Lines and CSV give all rows).
 TABLE_LIMIT = 50
 _MIN_LAST_COLUMN = 24
+_MIN_COLUMN = 8
 
 
 def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,6 +117,9 @@ def _reading(db_path: str) -> Iterator[SQLiteStore]:
 @click.option(
     "--limit", type=click.IntRange(min=0), help=f"At most this many [table: {TABLE_LIMIT}, else all]."
 )
+@click.option(
+    "--urls", is_flag=True, help="Add each article's address to the table (JSON Lines and CSV have it)."
+)
 @_format_option("table", "jsonl", "csv")
 def quotes(
     db_path: str,
@@ -129,15 +133,17 @@ def quotes(
     cue: str | None,
     oldest_first: bool,
     limit: int | None,
+    urls: bool,
     fmt: str,
 ) -> None:
-    """Quotations in the store, newest first: who said what, when, where.
+    """Quotations in the store, newest first: who said what, when, where (the outlet; --urls for
+    the address).
 
     \b
     Examples:
       onrecord quotes --db news.db --speaker "Vladimir Putin" --contains "air base" --since 2010-04-01
       onrecord quotes --db news.db --outlet Reuters --kind direct --format jsonl > quotes.jsonl
-      onrecord quotes --db news.db --speaker Clinton --cue speech     what she said, not what she believes
+      onrecord quotes --db news.db --speaker "Hillary Clinton" --cue speech   what she said, not believes
     """
     with _reading(db_path) as store:
         filters: dict[str, Any] = {"speaker": speaker, "contains": contains, "since": since, "until": until}
@@ -148,14 +154,25 @@ def quotes(
             return
         shown = TABLE_LIMIT if limit is None else limit
         rows = list(store.quotes(**filters, limit=shown + 1))
-        _echo_table(
-            ["date", "article", "speaker", "kind", "quotation"],
+        header = ["date", "outlet", "article", "speaker", "kind", "quotation"]
+        widths = [10, 16, 8, 24, 8, 0]
+        table = [
             [
-                [q.published or "", q.article_id[:8], q.speaker, q.kind, _one_line(q.content)]
-                for q in rows[:shown]
-            ],
-            max_widths=[10, 8, 24, 8, 0],
-        )
+                q.published or "undated",
+                q.outlet or "",
+                q.article_id[:8],
+                q.speaker,
+                q.kind,
+                _one_line(q.content),
+            ]
+            for q in rows[:shown]
+        ]
+        if urls:
+            header.insert(2, "url")
+            widths.insert(2, 60)
+            for row, q in zip(table, rows, strict=False):
+                row.insert(2, q.url or "")
+        _echo_table(header, table, max_widths=widths)
         _more(len(rows) > shown, shown, "quotations")
 
 
@@ -205,7 +222,15 @@ def people(
         _echo_table(
             ["statements", "quotes", "articles", "name", "first seen", "last seen", "roles"],
             [
-                [p.statements, p.quotes, p.articles, p.name, p.first_seen or "", p.last_seen or "", _roles(p)]
+                [
+                    p.statements,
+                    p.quotes,
+                    p.articles,
+                    p.name,
+                    p.first_seen or "undated",
+                    p.last_seen or "",
+                    _roles(p),
+                ]
                 for p in rows[:shown]
             ],
             max_widths=[10, 6, 8, 28, 10, 10, 0],
@@ -468,9 +493,23 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], max_widths: Seq
         for i, (h, m) in enumerate(zip(header, max_widths, strict=True))
     ]
     total = shutil.get_terminal_size((120, 24)).columns
-    if max_widths[-1] == 0:
-        widths[-1] = min(widths[-1], max(_MIN_LAST_COLUMN, total - sum(widths[:-1]) - 2 * (len(widths) - 1)))
     numeric = [all(isinstance(r[i], int) for r in rows) for i in range(len(header))]
+    if max_widths[-1] == 0:
+        # A narrow terminal: the widest name columns give way first, to _MIN_COLUMN each, so that the
+        # last one keeps at least _MIN_LAST_COLUMN (dates, ids and kinds keep their width).
+        over = sum(widths[:-1]) + 2 * (len(widths) - 1) + _MIN_LAST_COLUMN - total
+        while over > 0:
+            narrowable = [
+                i
+                for i in range(len(widths) - 1)
+                if not numeric[i] and max_widths[i] > 10 and widths[i] > _MIN_COLUMN  # never dates, ids
+            ]
+            if not narrowable:
+                break
+            widest = max(narrowable, key=lambda i: widths[i])
+            widths[widest] -= 1
+            over -= 1
+        widths[-1] = min(widths[-1], max(_MIN_LAST_COLUMN, total - sum(widths[:-1]) - 2 * (len(widths) - 1)))
 
     def line(values: Sequence[str]) -> str:
         parts = []
