@@ -620,6 +620,17 @@ def test_baseline_update_raises_only(tmp_path: Path) -> None:
     assert baseline is not None and set(baseline.floors.values()) == {0.65}
 
 
+def test_a_raise_beside_a_kept_floor_is_logged_as_a_raise(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    gate.update_baseline(path, fake_report(0.6), today="2024-01-01")
+    mixed = fake_report(0.7)
+    mixed["end_to_end"] = {"precision": 0.5, "recall": 0.5, "f1": 0.5}  # this one fell: its floor stays
+    result = gate.update_baseline(path, mixed, today="2024-01-02")
+    assert result.written and any("kept" in c for c in result.changes)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["history"][-1]["action"] == "raised" and saved["floors"]["end_to_end_f1"] == 0.6
+
+
 def test_lowering_a_floor_needs_the_flag_and_a_reason(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
     gate.update_baseline(path, fake_report(0.6), today="2024-01-01")

@@ -257,3 +257,31 @@ def test_an_organisation_named_of_the_or_for_the_is_taken_whole(analyze):
     organisations = [e.name for e in record.entities if e.type == "ORG"]
     assert organisations == ["Forum for the Future"]
     assert {q.speaker.name for q in record.quotes} == {"Forum for the Future"}
+
+
+def test_an_untagged_name_a_copula_describes_as_a_person_is_one(analyze):
+    # Rule 10. The pinned model tags neither "Amit Shalev" nor "Shalev" here.
+    record = analyze(
+        "Amit Shalev is an Israeli mathematician and writer. Currently Shalev is a Professor at Hebrew "
+        "University. He was interviewed in Rome."
+    )
+    linked = _mentions(record, "Amit Shalev")
+    assert linked.count("Shalev") == 1 and "an Israeli mathematician" in linked and "He" in linked
+
+
+def test_a_biographys_first_sentence_names_its_person_past_the_parenthesis(analyze):
+    # The parser ends the sentence at "(born ...)"; the model tags nothing of the name.
+    record = analyze(
+        "Ilse Meiners (born 4 May 1950) [1] is a German sculptor. Meiners studied in Kassel, and her work "
+        "is shown in Bremen. Her father was a carpenter."
+    )
+    assert {"Ilse Meiners", "Meiners", "her", "Her"} <= set(_mentions(record, "Ilse Meiners"))
+
+
+def test_a_name_with_an_article_or_in_quotation_marks_is_no_described_person(analyze):
+    record = analyze(
+        'In a statement to the Observer, her adviser, Jake Sullivan, said it was over. "Orange Is the New '
+        'Black" star Dascha Polanco spoke too.'
+    )
+    people = {e.name for e in record.entities if e.type == "PERSON"}
+    assert "Observer" not in people and "Orange" not in people

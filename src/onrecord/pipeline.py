@@ -19,7 +19,7 @@ from onrecord.budget import TIME_BUDGET_SECONDS, OverBudget, TimeBudget
 from onrecord.clean import CleanedText, clean_text
 from onrecord.dates import DateHint, find_dateline, find_dates
 from onrecord.entities import EntityIndex, find_roles
-from onrecord.entities.descriptions import link_descriptions
+from onrecord.entities.descriptions import described_names, link_descriptions
 from onrecord.entities.roles import find_roles_of_added
 from onrecord.errors import ErrorCode, InputError
 from onrecord.lexicon import Lexicon, load_lexicon
@@ -212,7 +212,7 @@ class Analyzer:
         )
         parsed = ParsedArticle(cleaned.text, paragraphs)
         index = EntityIndex(self.lexicon)
-        index.build(parsed)
+        index.build(parsed, described_names(parsed, self.lexicon))  # rule 10: untagged, described names
         role_book = find_roles(parsed, index, self.lexicon)
         candidates = extract_candidates(parsed, index, self.lexicon, classes=self._classes)
         find_roles_of_added(parsed, index, self.lexicon, role_book)  # names the resolver added

@@ -12,13 +12,16 @@ is the noun phrase up to its head noun ("a Fellow" of "a Fellow at King's Colleg
 head can hold other people's mentions, "nominee for Governor of Virginia"), without a possessor before
 it ("his brother": "his" is a mention of someone else).
 Roles (onrecord.entities.roles) are a narrower reading of the same constructions: a present office.
+
+The same two constructions make a person of a name the NER model tagged as nothing (merge rule 10,
+:func:`described_names`): "Aner Shalev is an Israeli mathematician", "Scarne, a magician, ...".
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
-from onrecord.entities.people import EntityBuilder, EntityIndex
+from onrecord.entities.people import EntityBuilder, EntityIndex, NameMention
 from onrecord.entities.roles import ROLE_SUFFIXES
 from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph, children
@@ -26,18 +29,104 @@ from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph, children
 _COPULA_LEMMAS = frozenset({"be", "become", "remain"})
 
 
+#: The longest untagged name rule 10 takes ("Jens Otto Harry Jespersen").
+MAX_NAME_WORDS = 4
+
+
+def described_names(article: ParsedArticle, lexicon: Lexicon) -> list[NameMention]:
+    """Rule 10: runs of capitalised proper nouns the NER model tagged as nothing, which an apposition
+    or a copula describes as a person ("Aner Shalev is an Israeli mathematician and writer"), or a
+    biography's first sentence introduces (:func:`_lead_names`): people's names, for
+    :meth:`EntityIndex.build` to take with the model's."""
+    found: list[NameMention] = []
+    for para in article.paragraphs:
+        doc = para.doc
+        runs = _lead_names(para, lexicon)
+        for token in doc:
+            if token.pos_ != "PROPN" or token.ent_type_ or not _described_by(token, lexicon, strict=True):
+                continue
+            start = token.i
+            while (
+                start > 0
+                and doc[start - 1].pos_ == "PROPN"
+                and not doc[start - 1].ent_type_
+                and doc[start - 1].dep_ == "compound"
+            ):
+                start -= 1
+            while start < token.i and doc[start].lower_ in lexicon.title_words:
+                start += 1  # "Professor Shalev is ...": the name is what follows the title
+            runs.append((start, token.i + 1))
+        for start, end in sorted(set(runs)):
+            words = doc[start:end]
+            if len(words) > MAX_NAME_WORDS or not all(t.is_title and t.is_alpha for t in words):
+                continue
+            if all(t.lower_ in lexicon.title_words or t.lower_ in lexicon.person_nouns for t in words):
+                continue  # "Governor, George Wallace": the title, in apposition to the name
+            before = doc[start - 1] if start else None
+            if before is not None and (
+                before.lower_
+                in {"the", "a", "an"}  # "the Observer", "The Forward": a name with an article is a thing's
+                or before.is_quote  # "“Orange is the New Black” star"
+                or before.ent_type_  # "NRC Handelsblad": the end of a name the model tagged
+                or before.like_num  # "the 5th Street Gym"
+            ):
+                continue
+            span = para.char_span(start, end)
+            found.append(NameMention(span, words.text, "PERSON", para.index, start, end))
+    return found
+
+
+def _lead_names(para: ParsedParagraph, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """A biography's first sentence, which the parser often breaks at its parenthesis: "Jared Tristan
+    Padalecki (born July 19, 1982) [1] is an American actor", "Daniel Bernoulli (1700 – 1782) was a
+    Swiss mathematician": an untagged name opening a sentence, a parenthesis, then "is" or "was" and a
+    noun for a person. The token spans [start, end) of such names."""
+    doc = para.doc
+    found = []
+    for sent in doc.sents:
+        start = end = sent.start
+        while end < sent.end and doc[end].pos_ == "PROPN" and doc[end].is_title and not doc[end].ent_type_:
+            end += 1
+        if end == start or end - start > MAX_NAME_WORDS or end >= len(doc) or doc[end].text != "(":
+            continue
+        close = next((k for k in range(end, min(end + 40, len(doc))) if doc[k].text == ")"), None)
+        if close is None:
+            continue
+        k = close + 1
+        while k < len(doc) and (doc[k].text in {"[", "]"} or doc[k].like_num):
+            k += 1  # "[1]": a citation mark
+        if k >= len(doc) or doc[k].lemma_.lower() != "be":
+            continue
+        for noun in doc[k + 1 : min(k + 9, len(doc))]:
+            if noun.is_punct:
+                break
+            if _personal(noun, lexicon, strict=True):
+                found.append((start, end))
+                break
+    return found
+
+
 def link_descriptions(article: ParsedArticle, index: EntityIndex, lexicon: Lexicon) -> None:
     """Add each apposition or copula description of a person to the person's mentions: of a name,
     and of a pronoun already linked to the person ("He was a monk")."""
     linked = {span: e for e in index.people() for span in e.mentions}
+    names = sorted((span, e) for span, e in index.name_spans().items() if e.type == "PERSON")
     for para in article.paragraphs:
         subjects: list[tuple[EntityBuilder, Token]] = []
+        roots: set[int] = set()
         for ent in para.doc.ents:
             if ent.label_ != "PERSON":
                 continue
             named = index.name_at(*para.span_offsets(ent))
             if named is not None and named[0].type == "PERSON":
                 subjects.append((named[0], ent.root))
+                roots.add(ent.root.i)
+        for (start, end), named_person in names:  # names the model did not tag (rules 7 and 10)
+            if para.offset <= start and end <= para.end:
+                last = para.tokens_ending_by(end) - 1
+                if last >= 0 and last not in roots and para.doc[last].pos_ in {"PROPN", "NOUN"}:
+                    subjects.append((named_person, para.doc[last]))
+                    roots.add(last)
         for token in para.doc:
             if token.pos_ == "PRON" and token.dep_ == "nsubj":
                 person = linked.get(para.token_offsets(token))
@@ -50,25 +139,35 @@ def link_descriptions(article: ParsedArticle, index: EntityIndex, lexicon: Lexic
                     index.add_reference(person, span)
 
 
-def _described_by(root: Token, lexicon: Lexicon) -> list[Token]:
-    found = [c for c in children(root) if c.dep_ == "appos" and _personal(c, lexicon)]
-    if root.dep_ == "appos" and _personal(root.head, lexicon):
+def _described_by(root: Token, lexicon: Lexicon, *, strict: bool = False) -> list[Token]:
+    found = [c for c in children(root) if c.dep_ == "appos" and _personal(c, lexicon, strict=strict)]
+    if root.dep_ == "appos" and _personal(root.head, lexicon, strict=strict):
         found.append(root.head)  # "the Russian prime minister, Vladimir Putin"
     verb = root.head
     if root.dep_ == "nsubj" and verb.lemma_.lower() in _COPULA_LEMMAS:
-        found.extend(c for c in children(verb) if c.dep_ == "attr" and c.i > root.i and _personal(c, lexicon))
+        found.extend(
+            c
+            for c in children(verb)
+            if c.dep_ == "attr" and c.i > root.i and _personal(c, lexicon, strict=strict)
+        )
     return found
 
 
-def _personal(token: Token, lexicon: Lexicon) -> bool:
+def _personal(token: Token, lexicon: Lexicon, *, strict: bool = False) -> bool:
+    """A singular noun for a person: a listed one, or a job-like ending. ``strict`` (rule 10, where no
+    NER tag vouches for the name): the endings that make nouns for people only (-ist, -ian, -man),
+    not -er and -or ("Knowledge is power")."""
     if token.pos_ != "NOUN" or token.ent_type_ or token.tag_ == "NNS":
         return False  # (not "two brothers": a plural is not the one person)
     lemma = token.lemma_.lower()
-    return (
-        lemma in lexicon.person_nouns
-        or lemma in lexicon.role_heads
-        or (lemma.endswith(ROLE_SUFFIXES) and len(lemma) > 4)
-    )
+    if lemma in lexicon.person_nouns or lemma in lexicon.role_heads:
+        return True
+    endings = _PEOPLE_ENDINGS if strict else ROLE_SUFFIXES
+    return lemma.endswith(endings) and len(lemma) > 4 and lemma not in lexicon.not_person_nouns
+
+
+#: Endings of nouns that name people and rarely anything else.
+_PEOPLE_ENDINGS = ("ist", "ian", "man", "woman", "person")
 
 
 def _phrase(para: ParsedParagraph, head: Token) -> tuple[int, int] | None:

@@ -40,6 +40,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,7 @@ from onrecord.lexicon import Lexicon
 from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 OffsetSpan = tuple[int, int]
 
@@ -124,10 +125,16 @@ class EntityIndex:
         # that can overlap a query instead of all of them (issue #16: long articles).
         self._starts: list[tuple[int, int, int]] = []  # (start, end, order of first insertion)
         self._longest = 0
+        self._described: set[str] = set()  # words of the names rule 10 found, folded
 
     # -- building ---------------------------------------------------------------------------------
-    def build(self, article: ParsedArticle) -> None:
+    def build(self, article: ParsedArticle, described: Sequence[NameMention] = ()) -> None:
+        """The entities of the article from the NER model's names, and ``described``: names it did not
+        tag that the text describes as people's (rule 10, onrecord.entities.descriptions), whose words
+        rule 7 then takes as a person's where they stand alone ("Shalev is in Levico")."""
+        self._described = {_fold(w) for m in described for w in m.text.split()}
         mentions = _retype_things(article, collect_name_mentions(article, self.lexicon), self.lexicon)
+        mentions += list(described)
         # Rule 5's other half: a mention the text itself calls a body is one, and no one's name.
         bodies = _described_as_bodies(article, mentions, self.lexicon)
         mentions = [replace(m, label="ORG") if m.span in bodies else m for m in mentions]
@@ -214,23 +221,23 @@ class EntityIndex:
         if not people:
             return
         known = {w for person in people for name in person.words() for w in name}
-        tagged = {  # the words the model tags as a person's whole name somewhere
+        tagged = {  # the words the model tags as a person's whole name somewhere, or rule 10 vouches for
             _fold(t.text)
             for p in article.paragraphs
             for ent in p.doc.ents
             if ent.label_ == "PERSON"
             for t in ent
-        }
+        } | self._described
         for para in article.paragraphs:
             doc = para.doc
             i = 0
             while i < len(doc):
                 token = doc[i]
-                if token.pos_ != "PROPN" or token.ent_type_ or token.lower_ not in known:
+                if not self._name_word(token) or token.ent_type_ or token.lower_ not in known:
                     i += 1
                     continue
                 j = i
-                while j < len(doc) and doc[j].pos_ == "PROPN" and not doc[j].ent_type_:
+                while j < len(doc) and self._name_word(doc[j]) and not doc[j].ent_type_:
                     j += 1
                 while i < j and _role_word(doc[i].lower_, self.lexicon):
                     i += 1  # "Tsar Peter": the name is what follows the title
@@ -252,6 +259,13 @@ class EntityIndex:
                 person = self._person_named(text, span[0], create=False)
                 if person is not None and person.type == "PERSON":
                     self._attach(person, span, text)
+
+    def _name_word(self, token: Token) -> bool:
+        """A proper noun, or a capitalised word of a name rule 10 found that the tagger calls a noun
+        ("Currently Shalev is a Professor")."""
+        if token.pos_ == "PROPN":
+            return True
+        return token.pos_ == "NOUN" and token.is_title and _fold(token.text) in self._described
 
     def _safe_lone_word(self, word: str, people: list[EntityBuilder], tagged: set[str]) -> bool:
         """May an untagged lone word stand for a person? Only when one person's name holds it, as a

@@ -210,7 +210,8 @@ def update_baseline(
         elif value < old:
             kept.append(f"{name}: floor {old:.3f} kept (current {value:.3f} is below it)")
     repinned = existing.data_hash != report["data_hash"]
-    lowered = repinned or any(current[n] < existing.floors.get(n, 0.0) for n in current)
+    # (a floor kept above a number that fell is not lowered: without allow_lower the entry is a raise)
+    lowered = repinned or (allow_lower and any(current[n] < existing.floors.get(n, 0.0) for n in current))
     if repinned:
         changes_list.insert(0, f"data hash: {existing.data_hash[:12]}... -> {report['data_hash'][:12]}...")
     if not changes_list:

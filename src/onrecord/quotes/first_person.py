@@ -134,18 +134,22 @@ def _interviewee(
     counts: Counter[int] = Counter()
     introduced: Counter[int] = Counter()
     by_id: dict[int, EntityBuilder] = {}
+    names = sorted((span, e) for span, e in index.name_spans().items() if e.type == "PERSON")
     for para in intro:
-        for ent in para.doc.ents:
-            entity = index.at(*para.span_offsets(ent))
-            if entity is None or entity.type != "PERSON":
+        # every name of a person here: the model's, and those rules 7 and 10 found untagged
+        for (start, end), entity in names:
+            if not (para.offset <= start and end <= para.end):
                 continue
-            before = {t.lower_ for t in para.doc[max(0, ent.start - 2) : ent.start]}
-            after = para.doc[ent.end].lower_ if ent.end < len(para.doc) else ""
+            first, last = para.first_token_from(start), para.tokens_ending_by(end)
+            if first >= last:
+                continue
+            before = {t.lower_ for t in para.doc[max(0, first - 2) : first]}
+            after = para.doc[last].lower_ if last < len(para.doc) else ""
             if before & _INTERVIEWER_BEFORE or after in _INTERVIEWER_AFTER:
                 continue  # "by reporter William Saturn", "Image: David Shankbone"
             by_id[id(entity)] = entity
             counts[id(entity)] += 1
-            if any(t.lemma_.lower() in _INTERVIEW_LEMMAS for t in ent.sent):
+            if any(t.lemma_.lower() in _INTERVIEW_LEMMAS for t in para.doc[first].sent):
                 introduced[id(entity)] += 1
     if not introduced:  # a one-word "person" named in passing is too often the NER model's mistake
         counts = Counter({key: n for key, n in counts.items() if len(by_id[key].name.split()) > 1})

@@ -135,6 +135,7 @@ class SpeakerResolver:
         for para in body:
             self._sentence_starts.extend(s for s, _ in para.sentences)
         self._collect(body)
+        self.events.sort(key=lambda e: e.offset)
 
     def link_pronouns(self) -> None:
         """Every he, him, his, she, her ... of the body that no statement resolved, linked as one more
@@ -244,7 +245,12 @@ class SpeakerResolver:
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
 
     def _collect(self, body: list[ParsedParagraph]) -> None:
+        names = sorted(
+            (span, e) for span, e in self.index.name_spans().items() if e.type in {"PERSON", "ORG"}
+        )
+        starts = [span[0] for span, _ in names]
         for para in body:
+            seen: set[int] = set()
             for ent in para.doc.ents:
                 if ent.label_ != "PERSON" and ent.label_ != "ORG":
                     continue
@@ -253,6 +259,16 @@ class SpeakerResolver:
                     continue
                 weight = WEIGHT_SUBJECT if ent.root.dep_ in _SUBJECT_DEPS else WEIGHT_OTHER
                 self._event(para.offset + ent.start_char, para.index, entity, weight)
+                seen.add(ent.end - 1)
+            # The names of people the model did not tag so (rules 4, 7 and 10: "Galois wrote",
+            # "Shalev is a Professor") count for salience as the tagged ones do.
+            for n in range(bisect.bisect_left(starts, para.offset), bisect.bisect_left(starts, para.end)):
+                (start, end), entity = names[n]
+                last = para.tokens_ending_by(end) - 1
+                if entity.type != "PERSON" or last < 0 or last in seen:
+                    continue
+                weight = WEIGHT_SUBJECT if para.doc[last].dep_ in _SUBJECT_DEPS else WEIGHT_OTHER
+                self._event(start, para.index, entity, weight)
             self._collect_groups(para)
 
     def _event(self, offset: int, paragraph: int, entity: EntityBuilder, weight: float) -> None:
