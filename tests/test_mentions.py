@@ -285,3 +285,31 @@ def test_a_name_with_an_article_or_in_quotation_marks_is_no_described_person(ana
     )
     people = {e.name for e in record.entities if e.type == "PERSON"}
     assert "Observer" not in people and "Orange" not in people
+
+
+def test_what_a_clause_makes_its_subject_is_a_description_of_them(analyze):
+    record = analyze(
+        "John Harlow made a living as a businessman before politics. In 2004 he was elected mayor. "
+        "Mary Obi appointed Tom Reed as treasurer."
+    )
+    assert {"a businessman", "mayor"} <= set(_mentions(record, "John Harlow"))
+    assert "treasurer" not in _mentions(record, "Mary Obi")  # the "as" describes her appointee
+
+
+def test_an_untagged_word_the_text_treats_as_a_person_is_one(analyze):
+    # The pinned model tags "Byron" nowhere here: a subject that "his" and "he" follow, three times.
+    record = analyze(
+        "Byron grew up on a farm near the river, and his father taught him to fish. After the war Byron "
+        "moved to the city, where he opened a small bakery. Byron later sold the shop to his nephew."
+    )
+    linked = _mentions(record, "Byron")
+    assert linked.count("Byron") == 3 and {"he", "his"} <= set(linked)
+
+
+def test_a_word_after_the_is_no_person_however_it_acts(analyze):
+    # As above, but the text also says "the Byron": a thing's name (the guard of the rule).
+    record = analyze(
+        "Byron grew up on a farm near the river, and his father taught him to fish. After the war Byron "
+        "moved to the city, where he opened a small bakery. The Byron bakery closed in 1990."
+    )
+    assert "Byron" not in {e.name for e in record.entities if e.type == "PERSON"}

@@ -73,6 +73,45 @@ def described_names(article: ParsedArticle, lexicon: Lexicon) -> list[NameMentio
                 continue
             span = para.char_span(start, end)
             found.append(NameMention(span, words.text, "PERSON", para.index, start, end))
+    taken = {m.span for m in found}
+    found += [m for m in _acting_names(article, lexicon) if m.span not in taken]
+    return found
+
+
+#: How often an untagged word must be a subject that "his" or "he" follows in its sentence to be
+#: taken as a person's name (rule 10's third way: "Byron received his early formal education").
+MIN_ACTING_SUBJECT = 2
+_PERSONAL_PRONOUNS = frozenset({"he", "his", "him", "she", "her"})
+
+
+def _acting_names(article: ParsedArticle, lexicon: Lexicon) -> list[NameMention]:
+    """Words the model tagged as nothing that the text treats as a person's name: at least
+    ``MIN_ACTING_SUBJECT`` times the subject of a verb with "he", "his", "she" or "her" after it in the
+    sentence, and never after "the" (a biography that starts after its subject's full name). Each
+    untagged, capitalised occurrence of the word is a mention."""
+    acting: dict[str, int] = {}
+    spoiled: set[str] = set()
+    for para in article.paragraphs:
+        for token in para.doc:
+            if token.pos_ != "PROPN" or not token.is_title or not token.is_alpha or len(token) < 3:
+                continue
+            word = token.text
+            if token.i and para.doc[token.i - 1].lower_ == "the":
+                spoiled.add(word)
+            if token.ent_type_ or token.dep_ != "nsubj" or token.head.pos_ != "VERB":
+                continue
+            if token.lower_ in lexicon.title_words or token.lower_ in lexicon.function_words:
+                continue
+            sent = token.sent
+            if any(t.lower_ in _PERSONAL_PRONOUNS and t.i > token.i for t in sent):
+                acting[word] = acting.get(word, 0) + 1
+    names = {w for w, n in acting.items() if n >= MIN_ACTING_SUBJECT and w not in spoiled}
+    found = []
+    for para in article.paragraphs:
+        for token in para.doc:
+            if token.text in names and not token.ent_type_ and token.pos_ == "PROPN":
+                span = para.token_offsets(token)
+                found.append(NameMention(span, token.text, "PERSON", para.index, token.i, token.i + 1))
     return found
 
 
@@ -128,7 +167,7 @@ def link_descriptions(article: ParsedArticle, index: EntityIndex, lexicon: Lexic
                     subjects.append((named_person, para.doc[last]))
                     roots.add(last)
         for token in para.doc:
-            if token.pos_ == "PRON" and token.dep_ == "nsubj":
+            if token.pos_ == "PRON" and token.dep_ in {"nsubj", "nsubjpass"}:
                 person = linked.get(para.token_offsets(token))
                 if person is not None:
                     subjects.append((person, token))
@@ -150,6 +189,28 @@ def _described_by(root: Token, lexicon: Lexicon, *, strict: bool = False) -> lis
             for c in children(verb)
             if c.dep_ == "attr" and c.i > root.i and _personal(c, lexicon, strict=strict)
         )
+    if not strict and root.dep_ in {"nsubj", "nsubjpass"} and root.i < verb.i:
+        found.extend(_predicated(root, verb, lexicon))
+    return found
+
+
+def _predicated(subject: Token, verb: Token, lexicon: Lexicon) -> list[Token]:
+    """What a clause makes its subject: "He served as minister of finance", "Norton made a living as a
+    businessman", "she was made a Dame", "She was elected mayor". Not when the verb has a person as
+    its object, whom the "as" may describe instead ("Obama appointed Clinton as secretary of state")."""
+    objects = [c for c in children(verb) if c.dep_ == "dobj"]
+    if any(o.ent_type_ == "PERSON" or o.pos_ in {"PRON", "PROPN"} for o in objects):
+        return []
+    found: list[Token] = []
+    for child in children(verb):
+        if child.dep_ == "prep" and child.lower_ == "as" and child.i > verb.i:
+            found.extend(c for c in children(child) if c.dep_ == "pobj" and _personal(c, lexicon))
+        elif child.dep_ == "oprd" and subject.dep_ == "nsubjpass":
+            titled = child.pos_ == "PROPN" and (
+                child.lower_ in lexicon.title_words or child.lower_ in lexicon.honorific_gender
+            )
+            if titled or _personal(child, lexicon):
+                found.append(child)
     return found
 
 
