@@ -291,3 +291,17 @@ def test_corrections_are_dataclasses_that_round_trip_through_json(pool):
         )
         again = log.Correction(**json.loads(json.dumps(done.to_dict())))
         assert again == done and dataclasses.asdict(again)["action"] == "merge"
+
+
+def test_a_merge_replayed_into_an_empty_store_holds_for_the_articles_stored_after(pool):
+    with open_store(":memory:") as old:
+        old.write_batch([pool["full"], pool["surname"]])
+        entry = in_transaction(
+            old, lambda c: log.merge(c, "person:putin", "person:vladimir-putin", reason=None, by="a")
+        ).to_dict()
+    with open_store(":memory:") as new:
+        in_transaction(new, lambda c: log.replay(c, [entry], by="b"))
+        new.write_batch([pool["surname"], pool["full"]])
+        assert people(new.connection) == {"person:vladimir-putin": 2}
+        with pytest.raises(CorrectionError, match="without a target"):
+            log.replay(new.connection, [{**entry, "target": None}], by="b")

@@ -187,3 +187,13 @@ def test_a_coordinated_description_gives_both_roles(analyze):
         "had behaved badly."
     )
     assert {"feminist writer", "broadcaster"} <= set(_roles(record, "Greer"))
+
+
+def test_an_occupation_introducing_the_lead_is_the_role_of_the_person_named_next(analyze):
+    record = analyze(
+        "A US flight attendant is fighting for her job after she was suspended over her blog.\n\n"
+        "Maria Lopez, 30, posted pictures of herself in uniform. Her airline declined to comment."
+    )
+    person = next(e for e in record.entities if e.name == "Maria Lopez")
+    assert "US flight attendant" in person.roles
+    assert "A US flight attendant" in [record.text[s:e] for s, e in person.mentions]

@@ -226,6 +226,9 @@ class SpeakerResolver:
                 if token.ent_type_ or not self._is_person_noun(token):
                     continue
                 dets = [c for c in token.children if c.dep_ == "det"]
+                if dets and dets[0].lower_ in {"a", "an"} and para.index == self._lead:
+                    self._introduced_in_lead(para, token, dets[0], linked)
+                    continue
                 if not dets or dets[0].lower_ not in {"the", "this", "that"}:
                     continue
                 if any(c.dep_ == "poss" for c in token.children) or self._name_in_apposition(para, token):
@@ -240,6 +243,25 @@ class SpeakerResolver:
                 if person is not None:
                     self.index.add_reference(person, (start, end))
                     linked.add((start, end))
+
+    def _introduced_in_lead(
+        self, para: ParsedParagraph, head: Token, det: Token, linked: set[OffsetSpan]
+    ) -> None:
+        """The lead's "A US airline attendant is fighting for her job ...": an occupation that
+        introduces the person named next (the cataphora of a speaking description), a mention of
+        that person and a role of theirs; "a man" introduces no one this way."""
+        lemma = head.lemma_.lower()
+        if not self._names_occupation(lemma) or any(c.dep_ == "poss" for c in head.children):
+            return
+        start, end = para.token_offsets(det)[0], para.token_offsets(head)[1]
+        if (start, end) in linked or self.index.at(*para.token_offsets(head)) is not None:
+            return  # (a name inside it is no matter: "A US airline attendant")
+        person = self._first_after(start, para.index, types={"PERSON"})
+        if person is None:
+            return
+        self.index.add_reference(person, (start, end))
+        linked.add((start, end))
+        person.add_role(" ".join(t.text for t in head.subtree if t.i <= head.i and t.i > det.i))
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)

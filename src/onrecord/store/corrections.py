@@ -271,7 +271,7 @@ def apply(conn: sqlite3.Connection) -> None:
     active = {c.id for c in speaker if c.undone_by is None}
     speaker_ids = {c.id for c in speaker}
     for key, current, current_by in conn.execute("SELECT key, person_id, corrected_by FROM names").fetchall():
-        if current_by in speaker_ids:
+        if current_by in active:
             continue  # a name a speaker correction brought in: its person is that correction's
         person, by = rules.person_of(key)
         if (person, by) == (current, current_by):
@@ -484,11 +484,13 @@ def _person_for_speaker(conn: sqlite3.Connection, person: str) -> tuple[str, str
 
 
 def _check_replayable(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
-    """A replayed merge or split needs its persons to exist here too (the speaker corrections look
-    for their quotation when applied, and are kept when it is missing)."""
-    if entry["action"] == "merge":
-        for pid in (entry["subject"], entry["target"]):
-            _require_person(conn, pid)
+    """A replayed correction needs its subject, and a merge or split its target, as text. Its persons
+    and quotation need not be in this store yet: merges and splits act on ids and names, which
+    articles stored later follow, and a speaker correction waits for its article."""
+    if not isinstance(entry.get("subject"), str) or not entry["subject"]:
+        raise CorrectionError(f"a correction without a subject: {json.dumps(entry)[:200]}")
+    if entry["action"] in {"merge", "split"} and not isinstance(entry.get("target"), str):
+        raise CorrectionError(f"a {entry['action']} without a target: {json.dumps(entry)[:200]}")
 
 
 def _short(text: str, limit: int = 40) -> str:
