@@ -270,7 +270,7 @@ def apply(conn: sqlite3.Connection) -> None:
     speaker = _speaker_corrections(conn)
     active = {c.id for c in speaker if c.undone_by is None}
     speaker_ids = {c.id for c in speaker}
-    for key, current, current_by in conn.execute("SELECT key, person_id, corrected_by FROM names").fetchall():
+    for key, current, current_by in _names_to_check(conn, rules):
         if current_by in active:
             continue  # a name a speaker correction brought in: its person is that correction's
         person, by = rules.person_of(key)
@@ -286,6 +286,25 @@ def apply(conn: sqlite3.Connection) -> None:
         if c.id in active:
             _apply_speaker(conn, c, rules, persons, statements)
     refresh(conn, persons, statements)
+
+
+def _names_to_check(conn: sqlite3.Connection, rules: NameRules) -> list[tuple[str, str | None, int | None]]:
+    """The names whose person the log may change: those a correction decided (``corrected_by``: to
+    undo or keep), those of a person merged away, and those split off. A name no correction touches
+    keeps its rule's person, which it has, so the others are not read (a store of a million names)."""
+    merged = sorted({subject for _cid, action, subject, _t in rules.steps if action == "merge"})
+    split = sorted({subject for _cid, action, subject, _t in rules.steps if action == "split"})
+    rows = conn.execute(
+        "SELECT key, person_id, corrected_by FROM names WHERE corrected_by IS NOT NULL"
+    ).fetchall()
+    for column, values in (("person_id", merged), ("key", split)):
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(
+                f"SELECT key, person_id, corrected_by FROM names WHERE {column} IN ({marks})", chunk
+            ).fetchall()
+    return sorted(set(rows), key=lambda r: r[0])
 
 
 def _restore_speaker(
