@@ -25,6 +25,8 @@ TEXTS = {
     "hillary": '"Talks go on," Hillary Clinton said on Monday.',
     "rodham": '"We are ready," Hillary Rodham Clinton said on Wednesday.',
     "rodham_later": '"I was never away," Hillary Rodham Clinton said on Thursday.',
+    "junior": '"My father will win," Donald Trump Jr. said on Friday.',
+    "senior": '"I will win," Donald Trump said on Saturday.',
 }
 
 
@@ -257,8 +259,8 @@ def test_the_command_line_corrects_lists_and_replays(tmp_path, pool):
 
 
 def test_an_old_store_gets_the_surname_rule_and_the_log_on_upgrade(tmp_path, pool):
-    """A store at version 8 linked "Putin" to the one full-name Putin (the rule before D50): step 9
-    makes it a person of its own and adds the log."""
+    """A store at version 8 linked "Putin" to the one full-name Putin and "Donald Trump Jr." to his
+    father (the rule before D50): step 9 makes them persons of their own and adds the log."""
     from onrecord.store import schema
     from onrecord.store.sqlite import _write
 
@@ -268,19 +270,31 @@ def test_an_old_store_gets_the_surname_rule_and_the_log_on_upgrade(tmp_path, poo
     for statement in schema._CORRECTIONS:  # as the writer expects; dropped below
         conn.execute(statement)
     conn.execute("BEGIN")
-    _write(conn, [pool["full"], pool["surname"]], [])
-    # as the older rule had it: the surname joined Vladimir Putin
+    _write(conn, [pool["full"], pool["surname"], pool["junior"], pool["senior"]], [])
+    # as the older rule had it: the surname joined Vladimir Putin, and "Jr." was dropped from the key
     conn.execute("UPDATE names SET person_id = 'person:vladimir-putin' WHERE key = 'putin'")
     conn.execute("UPDATE quotes SET person_id = 'person:vladimir-putin' WHERE speaker_key = 'putin'")
-    conn.execute("DELETE FROM persons WHERE id = 'person:putin'")
+    conn.execute("DELETE FROM names WHERE key = 'donald trump jr'")
+    conn.execute(
+        "UPDATE quotes SET speaker_key = 'donald trump', person_id = 'person:donald-trump' "
+        "WHERE speaker_key = 'donald trump jr'"
+    )
+    conn.execute("DELETE FROM persons WHERE id IN ('person:putin', 'person:donald-trump-jr')")
     conn.execute("COMMIT")
     conn.execute("DROP TABLE corrections")
     conn.execute("ALTER TABLE names DROP COLUMN corrected_by")
     conn.execute("ALTER TABLE quotes DROP COLUMN corrected_by")
     conn.close()
     with open_store(path) as store:
-        assert people(store.connection) == {"person:vladimir-putin": 1, "person:putin": 1}
+        assert people(store.connection) == {
+            "person:vladimir-putin": 1,
+            "person:putin": 1,
+            "person:donald-trump": 1,
+            "person:donald-trump-jr": 1,
+        }
         assert log.list_corrections(store.connection) == []
+        keys = dict(store.connection.execute("SELECT key, person_id FROM names"))
+        assert keys["donald trump jr"] == "person:donald-trump-jr" and keys["putin"] == "person:putin"
 
 
 def test_corrections_are_dataclasses_that_round_trip_through_json(pool):

@@ -16,7 +16,7 @@ from onrecord.query import find_quotes, load_analysis
 from onrecord.store import SCHEMA_VERSION, Failure, StoredInput, StoreError, open_store
 from onrecord.store import people as people_module
 from onrecord.store import schema as schema_module
-from onrecord.store.people import assign_persons, name_key, name_words, statement_id
+from onrecord.store.people import assign_persons, name_key, name_words, person_id_for, statement_id
 from onrecord.store.schema import MIGRATIONS, migrate
 
 #: name -> (input text, published, outlet). The three Putin texts share one quotation word for word.
@@ -371,7 +371,9 @@ def test_the_merge_rule(keys, expected):
     [
         ("Vladimir Putin", ("vladimir", "putin")),
         ("VLADIMIR  PUTIN", ("vladimir", "putin")),
-        ("Martin Luther King Jr.", ("martin", "luther", "king")),
+        ("Martin Luther King Jr.", ("martin", "luther", "king", "jr")),
+        ("Donald Trump, Jr", ("donald", "trump", "jr")),
+        ("Johann II", ("johann",)),
         ("José Manuel Barroso", ("jose", "manuel", "barroso")),
         ("Conan O’Brien", ("conan", "o'brien")),
         ("Andrew Lloyd-Webber", ("andrew", "lloyd-webber")),
@@ -380,6 +382,16 @@ def test_the_merge_rule(keys, expected):
 def test_names_are_compared_as_words(name, words):
     assert name_words(name) == words
     assert name_key(name) == " ".join(words)
+
+
+def test_a_son_is_not_his_father():
+    assert person_id_for(name_words("Donald Trump Jr.")) == "person:donald-trump-jr"
+    assert person_id_for(name_words("Donald J. Trump")) == "person:donald-trump"
+    assert assign_persons(["donald trump", "donald trump jr", "donald j trump"]) == {
+        "donald trump": "person:donald-trump",
+        "donald j trump": "person:donald-trump",
+        "donald trump jr": "person:donald-trump-jr",
+    }
 
 
 def test_statement_ids_ignore_case_and_punctuation_but_not_the_speaker():

@@ -203,7 +203,7 @@ def derived_tables(spark: Any, files: HadoopFiles, output: str, batches: list[st
 
 def _by_surname(row: Any) -> tuple[str, str]:
     key = row["speaker_key"]
-    return key.split()[-1], key
+    return people.surname_of(key.split()), key
 
 
 def _assign(group: tuple[str, Any]) -> list[tuple[str, str, int, str | None]]:

@@ -423,7 +423,7 @@ def _apply_speaker(
         conn.execute(
             "INSERT INTO names (key, surname, words, person_id, corrected_by) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO NOTHING",
-            (key, key.split()[-1], len(key.split()), person, c.id),
+            (key, people.surname_of(key.split()), len(key.split()), person, c.id),
         )
     kind = "person" if person else "unresolved"
     statement = people.statement_id(content, person, key)

@@ -4,8 +4,9 @@ Within an article the analyzer has already grouped the mentions of a person unde
 ("Putin" in an article that also says "Vladimir Putin" is Vladimir Putin there; docs/entities.md).
 Across articles the store links those canonical names to persons by this rule (docs/store.md):
 
-1. **Names are compared as words**: lower case, accents and punctuation removed, a trailing "Jr.",
-   "Sr.", "II", "III" or "IV" dropped. "Vladimir Putin" and "VLADIMIR PUTIN" are one name.
+1. **Names are compared as words**: lower case, accents and punctuation removed; a generational
+   suffix ("Jr.", "Sr.", "II", "III", "IV") is part of the name ("Donald Trump Jr." is not his
+   father). "Vladimir Putin" and "VLADIMIR PUTIN" are one name.
 2. **Full names** (two words or more) are one person when their first and last words agree:
    "Hillary Rodham Clinton" and "Hillary Clinton" are ``person:hillary-clinton``; "Bill Clinton"
    (``person:bill-clinton``) stays apart. The same rule as within an article.
@@ -41,7 +42,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from onrecord.store.corrections import NameRules
 
-#: Generational suffixes that are not a surname: "Martin Luther King Jr." has the surname "king".
+#: Generational suffixes: part of the name ("Donald Trump Jr." is not Donald Trump), but not a surname
+#: ("Martin Luther King Jr." has the surname "king").
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _NAME_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*(?:-[^\W_]+(?:'[^\W_]+)*)*")
 _CONTENT_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -57,11 +59,20 @@ def _fold(text: str) -> str:
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    """The words a name is compared by: ``"Vladimir V. Putin, Jr."`` gives ``("vladimir", "v", "putin")``."""
+    """The words a name is compared by: ``"Vladimir V. Putin, Jr."`` gives ``("vladimir", "v", "putin",
+    "jr")``; of several generational suffixes the last is kept, and a suffix alone is no name."""
     words = _NAME_WORD.findall(_fold(name))
+    suffix = None
     while len(words) > 1 and words[-1] in NAME_SUFFIXES:
-        words.pop()
+        suffix = words.pop()
+    if suffix is not None and len(words) > 1:
+        words.append(suffix)  # (a one-word name keeps no suffix: "Johann II" is Johann)
     return tuple(words)
+
+
+def surname_of(words: Sequence[str]) -> str:
+    """The last word, or the one before a generational suffix."""
+    return words[-2] if len(words) > 2 and words[-1] in NAME_SUFFIXES else words[-1]
 
 
 def name_key(name: str | None) -> str | None:
@@ -73,8 +84,12 @@ def name_key(name: str | None) -> str | None:
 
 
 def person_id_for(words: Sequence[str]) -> str:
-    """The person id of a full name (first and last word) or a one-word name."""
-    core = [words[0], words[-1]] if len(words) > 1 else [words[0]]
+    """The person id of a full name (first and last word, and a generational suffix:
+    ``person:donald-trump-jr``) or a one-word name."""
+    if len(words) > 2 and words[-1] in NAME_SUFFIXES:
+        core = [words[0], words[-2], words[-1]]
+    else:
+        core = [words[0], words[-1]] if len(words) > 1 else [words[0]]
     return "person:" + "-".join(w.replace("'", "") for w in core)
 
 
@@ -101,7 +116,7 @@ def register_names(conn: sqlite3.Connection, keys: Iterable[str], rules: NameRul
         conn.execute(
             "INSERT INTO names (key, surname, words, person_id, corrected_by) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO NOTHING",
-            (key, words[-1], len(words), person, by),
+            (key, surname_of(words), len(words), person, by),
         )
 
 

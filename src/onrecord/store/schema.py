@@ -298,11 +298,36 @@ _CORRECTIONS = (
 
 
 def _relink_one_word_names(conn: sqlite3.Connection) -> None:
+    """D50's rule on a store written by the older one: speaker keys computed again (a generational
+    suffix is now part of the name: "Donald Trump Jr." is no longer Donald Trump), and every name
+    linked to the person its key alone gives (a one-word name no longer joins a full name)."""
     from onrecord.store import people
     from onrecord.store.stories import refresh_stories
 
-    surnames = [s for (s,) in conn.execute("SELECT DISTINCT surname FROM names WHERE words = 1")]
-    persons, statements = people.relink(conn, surnames)
+    statements: set[str] = set()
+    names = [
+        r[0] for r in conn.execute("SELECT DISTINCT speaker_name FROM quotes WHERE speaker_name IS NOT NULL")
+    ]
+    for name in names:
+        key = people.name_key(name)
+        changed = "speaker_name = ? AND speaker_key IS NOT ?"
+        statements.update(
+            r[0] for r in conn.execute(f"SELECT statement_id FROM quotes WHERE {changed}", (name, key))
+        )
+        conn.execute(f"UPDATE quotes SET speaker_key = ? WHERE {changed}", (key, name, key))
+        if key is not None:
+            words = key.split()
+            conn.execute(
+                "INSERT INTO names (key, surname, words) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, people.surname_of(words), len(words)),
+            )
+    conn.execute(
+        "DELETE FROM names WHERE key NOT IN "
+        "(SELECT speaker_key FROM quotes WHERE speaker_key IS NOT NULL AND speaker_kind = 'person')"
+    )
+    surnames = [s for (s,) in conn.execute("SELECT DISTINCT surname FROM names")]
+    persons, moved = people.relink(conn, surnames)
+    statements |= moved
     people.refresh_statements(conn, statements)
     refresh_stories(conn, statements)
     people.refresh_persons(conn, persons)
