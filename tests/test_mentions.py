@@ -313,3 +313,15 @@ def test_a_word_after_the_is_no_person_however_it_acts(analyze):
         "moved to the city, where he opened a small bakery. The Byron bakery closed in 1990."
     )
     assert "Byron" not in {e.name for e in record.entities if e.type == "PERSON"}
+
+
+def test_a_role_word_before_a_name_and_names_joined_by_and_are_no_part_of_a_person(analyze):
+    # The model tags "Actress Amandla Stenberg" and "Alphabet and Facebook" as organisations.
+    record = analyze(
+        'Actress Amandla Stenberg spoke at the awards. "My blackness does not inhibit me," Stenberg said. '
+        'Investors cheered Alphabet and Facebook on Monday. "Users spend 50 minutes a day with us," '
+        "Facebook said."
+    )
+    people = {e.name: e for e in record.entities if e.type == "PERSON"}
+    assert "Amandla Stenberg" in people and "Actress" in people["Amandla Stenberg"].roles
+    assert not any("Alphabet" in name for name in people)

@@ -157,8 +157,10 @@ class EntityIndex:
                 )
             )
             place = place or mention.span in bodies  # (rule 4 does not make it a person's again)
-            cut = mention if place else _cut_mention(paragraphs[mention.paragraph], mention)
-            person = None if place else self._person_named(cut.text, cut.span[0], create=False)
+            cut = mention if place else _cut_mention(paragraphs[mention.paragraph], mention, self.lexicon)
+            # (two names joined, "Alphabet and Facebook", are no one person's, whatever one of them is)
+            joined = any(w in {"and", "&"} for w in cut.text.lower().split())
+            person = None if place or joined else self._person_named(cut.text, cut.span[0], create=False)
             if person is not None:
                 self._attach(person, cut.span, cut.text)
             else:
@@ -541,17 +543,21 @@ def _trim_mention(
         start, end = _whole_body_name(doc, start, end, lexicon)
     # "the US", "Mr. Smith", "President Obama" (when the model folds a title into the name),
     # trailing possessives: the name is what stays.
-    while start < end and (
-        doc[start].lower_ in {"the", "a", "an"}
-        or (
-            # "President Obama", "Billionaire Donald Trump": the name is what follows
-            label == "PERSON"
-            and end - start > 1
-            and (
-                doc[start].lower_ in lexicon.title_words
-                or doc[start].lower_ in lexicon.person_nouns
-                or doc[start].text[:1].islower()  # "magician David Gish": a description before the name
-                or (doc[start].pos_ == "ADJ" and not _first_name(doc[start].text, lexicon))
+    while (
+        start < end
+        and (
+            doc[start].lower_ in {"the", "a", "an"}
+            or (
+                # "President Obama", "Billionaire Donald Trump": the name is what follows
+                label == "PERSON"
+                and end - start > 1
+                and (
+                    doc[start].lower_ in lexicon.title_words
+                    or doc[start].lower_ in lexicon.person_nouns
+                    or doc[start].lower_ in lexicon.role_heads  # "Actress Amandla Stenberg"
+                    or doc[start].text[:1].islower()  # "magician David Gish": a description before the name
+                    or (doc[start].pos_ == "ADJ" and not _first_name(doc[start].text, lexicon))
+                )
             )
         )
     ):
@@ -711,12 +717,20 @@ def _cut_at_separators(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cut_mention(para: ParsedParagraph, mention: NameMention) -> NameMention:
+def _cut_mention(para: ParsedParagraph, mention: NameMention, lexicon: Lexicon) -> NameMention:
     """A mention of another label cut as a person's span would be, before rule 4 reads it as a known
-    person's name ("Lehigh, Bruce Turry", an organisation to the model, is "Bruce Turry")."""
+    person's name ("Lehigh, Bruce Turry", an organisation to the model, is "Bruce Turry"; "Actress
+    Amandla Stenberg" is "Amandla Stenberg")."""
     if mention.token_start < 0:
         return mention
-    start, end = _cut_at_separators(para.doc, mention.token_start, mention.token_end)
+    doc = para.doc
+    start, end = _cut_at_separators(doc, mention.token_start, mention.token_end)
+    while end - start > 1 and (
+        doc[start].lower_ in lexicon.title_words
+        or doc[start].lower_ in lexicon.person_nouns
+        or doc[start].lower_ in lexicon.role_heads
+    ):
+        start += 1
     if start == mention.token_start:
         return mention
     span = para.char_span(start, end)
