@@ -269,3 +269,12 @@ def test_every_pronoun_of_a_person_joins_their_mentions_when_the_text_is_clear(a
     his = unclear.text.index("His")
     for person in unclear.entities:
         assert (his, his + 3) not in person.mentions, person.name
+
+
+def test_the_words_of_a_quotation_are_never_its_speaker(analyze):
+    # The parser makes the quoted "Bah" the subject of "wrote"; the speaker is named after the verb.
+    record = analyze(
+        'The council said the plan was final. "Bah," wrote a local resident who runs a neighbourhood '
+        'blog. "What does the council know about it?"'
+    )
+    assert _speaker_of(record, "Bah").name == "a local resident"

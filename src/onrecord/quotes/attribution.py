@@ -37,6 +37,12 @@ def resolve(
         cand.cue_span = para.char_span(start, verb.i + 1)
         if cand.subject is None and cand.kind == "direct":  # a cue found next to quotation marks
             subject = subject_of(verb, resolver.lexicon.person_nouns)
+            if subject is not None and _inside(para.token_offsets(subject), cand.pieces):
+                # '"Meh," wrote a Trump supporter': the parser made the quoted word the subject; the
+                # words of a quotation are never its speaker
+                subject = _inverted_subject(verb)
+                if subject is not None and _inside(para.token_offsets(subject), cand.pieces):
+                    subject = None
             cand.subject = (para, subject) if subject is not None else None
     if cand.subject is not None:
         para, head = cand.subject
@@ -129,3 +135,7 @@ def _after_closing_quote(verb: Token) -> bool:
     while i >= 0 and verb.doc[i].text in {",", "-", "—"}:
         i -= 1
     return i >= 0 and verb.doc[i].text in {'"', "”", "''", "’"}
+
+
+def _inside(span: tuple[int, int], pieces: list[tuple[int, int]] | list[list[int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in pieces)
