@@ -325,3 +325,26 @@ def test_a_role_word_before_a_name_and_names_joined_by_and_are_no_part_of_a_pers
     people = {e.name: e for e in record.entities if e.type == "PERSON"}
     assert "Amandla Stenberg" in people and "Actress" in people["Amandla Stenberg"].roles
     assert not any("Alphabet" in name for name in people)
+
+
+def test_a_span_is_cut_at_a_parenthesis_it_never_closes_and_a_suffix_alone_is_no_name(analyzer):
+    # The model's spans, set by hand on a real parse; the tokenizer keeps "Spouse(s" and "-Ahali" whole.
+    from spacy.tokens import Span
+
+    from onrecord.entities.people import collect_name_mentions
+    from onrecord.nlp.parsed import ParsedArticle, ParsedParagraph
+
+    text = "Spouse(s) Jean Richard met -Ahali and Jr in Paris."
+    doc = analyzer.nlp(text)
+    words = [t.text for t in doc]
+    doc.ents = [
+        Span(doc, words.index("Spouse(s"), words.index("Spouse(s") + 1, label="PERSON"),
+        Span(doc, words.index("-Ahali"), words.index("-Ahali") + 1, label="PERSON"),
+        Span(doc, words.index("Jr"), words.index("Jr") + 1, label="PERSON"),
+    ]
+    article = ParsedArticle(text, (ParsedParagraph(0, 0, doc, False),))
+    found = collect_name_mentions(article, analyzer.lexicon)
+    assert [(m.text, text[m.span[0] : m.span[1]]) for m in found] == [
+        ("Spouse", "Spouse"),
+        ("Ahali", "Ahali"),
+    ]

@@ -575,7 +575,16 @@ def _trim_mention(
         start += 1  # "Entrusting Donald Trump with ...": a sentence's first word before the name
     if start >= end:
         return None
-    text = _POSSESSIVE.sub("", doc[start:end].text) if label == "PERSON" else doc[start:end].text
+    raw = doc[start:end].text
+    # "Spouse(s", "Jules et Jim (1962": a parenthesis the span never closes ends it (the tokenizer
+    # may keep it inside a token); "-Ahali": leading dashes are no part of a name
+    lead = len(raw) - len(raw.lstrip("-\u2013\u2014"))
+    opened = raw.find("(")
+    cut = opened if opened >= 0 and ")" not in raw[opened:] else len(raw)
+    raw = raw[lead:cut].rstrip()
+    if not raw:
+        return None
+    text = _POSSESSIVE.sub("", raw) if label == "PERSON" else raw
     text = " ".join(text.split())
     if not text or not any(ch.isalpha() for ch in text):
         return None
@@ -584,6 +593,8 @@ def _trim_mention(
         first_letter = next(ch for ch in text if ch.isalpha())  # "50 Cent": C
         if not first_letter.isupper() or (end - start == 1 and doc[start].tag_ == "NNS"):
             return None  # "pornography", "Jurors": a common noun, no one's name
+        if end - start == 1 and words[0].strip(".") in _POST_NOMINALS:
+            return None  # "Jr": what follows a name, not one
         if ends_in_role(words, lexicon):
             return None  # "Lib Dem MPs", "East Midlands MEP": a description, not a name
         if glued_words(text):
@@ -599,8 +610,8 @@ def _trim_mention(
             label = "ORG"  # "according to ouest-france.fr": a website
         elif text.lower() in lexicon.party_names:
             label = "ORG"  # "Labour", "Lib Dems"
-    span = para.char_span(start, end)
-    return NameMention((span[0], span[0] + len(doc[start:end].text)), text, label, para.index, start, end)
+    first = para.char_span(start, end)[0] + lead
+    return NameMention((first, first + len(raw)), text, label, para.index, start, end)
 
 
 def _whole_body_name(doc: Doc, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
