@@ -348,3 +348,11 @@ def test_a_span_is_cut_at_a_parenthesis_it_never_closes_and_a_suffix_alone_is_no
         ("Spouse", "Spouse"),
         ("Ahali", "Ahali"),
     ]
+
+
+def test_a_two_word_name_in_the_other_order_is_the_same_person(analyze):
+    # Rule 8: a family name written first. The model tags "Natsu Higuchi" here as a place.
+    record = analyze(
+        "Higuchi Natsu was a Japanese writer. Born in Tokyo, Natsu Higuchi began to write at fourteen."
+    )
+    assert "Natsu Higuchi" in _mentions(record, "Higuchi Natsu")

@@ -668,6 +668,8 @@ def _variant(short: list[str], long: list[str], lexicon: Lexicon) -> bool:
         short, long = long, short
     if short == long:
         return True
+    if len(short) == len(long) == 2 and short == long[::-1]:
+        return True  # "Higuchi Natsu", "Natsu Higuchi": family name first, and the other way round
     if len(short) < 2:
         return False
     if short[-1] != long[-1]:
