@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import TextIO
 
 import click
 
+from onrecord.cli.options import check_date
 from onrecord.errors import InputError
 from onrecord.records import Analysis
 
@@ -31,6 +31,7 @@ from onrecord.records import Analysis
 @click.option(
     "--published",
     metavar="YYYY-MM-DD",
+    callback=check_date,
     help="Publication date, to resolve 'on Friday' and the like (default: a dateline in the text).",
 )
 @click.option("--sample", is_flag=True, help="Analyse the bundled sample: 24 Wikinews articles (CC BY 2.5).")
@@ -91,13 +92,6 @@ def analyze(
     from onrecord.pipeline import MAX_INPUT_CHARS, Analyzer
 
     fmt = "jsonl" if as_jsonl else (fmt or "json")
-    if published is not None:
-        try:
-            dt.date.fromisoformat(published)
-        except ValueError:
-            raise click.BadParameter(
-                f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
-            ) from None
     limit = max_chars or MAX_INPUT_CHARS
     show_reader_logs()
     items = list(input_items(inputs, sample=sample, max_chars=limit))

@@ -12,21 +12,13 @@ from typing import Any
 
 import click
 
+from onrecord.cli.options import db_option
 from onrecord.query import NotFoundError, find_person
 from onrecord.store import StoreError, open_store
 from onrecord.store import corrections as log
 from onrecord.store.sqlite import SQLiteStore
 
-
-def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--db",
-        "db_path",
-        required=True,
-        metavar="FILE",
-        type=click.Path(dir_okay=False, exists=True),
-        help="The store (SQLite file) written by `onrecord ingest`.",
-    )(func)
+_db_option = db_option(exists=True)
 
 
 def _why_options(func: Callable[..., Any]) -> Callable[..., Any]:

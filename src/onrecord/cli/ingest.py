@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import itertools
 import logging
 import os
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import click
+
+from onrecord.cli.options import check_date
 
 if TYPE_CHECKING:
     from onrecord.ingest.readers import Item
@@ -71,6 +72,7 @@ REDRAW_EVERY_SECONDS = 0.2
 @click.option(
     "--published",
     metavar="YYYY-MM-DD",
+    callback=check_date,
     help="Publication date of the inputs that carry none (plain text; a JSON Lines record's own "
     '"published" and a page\'s date win). Without one, an article is dated by its dateline or undated.',
 )
@@ -125,12 +127,6 @@ def ingest(
         show_reader_logs()
     items = input_items(inputs, sample=sample, max_chars=limit)
     if published is not None:
-        try:
-            dt.date.fromisoformat(published)
-        except ValueError:
-            raise click.BadParameter(
-                f"{published!r} is not a date; use YYYY-MM-DD", param_hint="--published"
-            ) from None
         items = _dated(items, published)
 
     budget = TIME_BUDGET_SECONDS if time_budget is None else time_budget

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from onrecord.cli.options import db_option
 from onrecord.query import (
     CUES,
     KINDS,
@@ -52,15 +53,7 @@ _MIN_LAST_COLUMN = 24
 _MIN_COLUMN = 8
 
 
-def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--db",
-        "db_path",
-        required=True,
-        metavar="FILE",
-        type=click.Path(dir_okay=False),
-        help="The store (SQLite file) written by `onrecord ingest`.",
-    )(func)
+_db_option = db_option()
 
 
 def _format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

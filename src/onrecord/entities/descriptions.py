@@ -19,6 +19,8 @@ The same two constructions make a person of a name the NER model tagged as nothi
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from spacy.tokens import Token
 
 from onrecord.entities.people import EntityBuilder, EntityIndex, NameMention
@@ -150,6 +152,7 @@ def link_descriptions(article: ParsedArticle, index: EntityIndex, lexicon: Lexic
     and of a pronoun already linked to the person ("He was a monk")."""
     linked = {span: e for e in index.people() for span in e.mentions}
     names = sorted((span, e) for span, e in index.name_spans().items() if e.type == "PERSON")
+    starts = [span[0] for span, _ in names]
     for para in article.paragraphs:
         subjects: list[tuple[EntityBuilder, Token]] = []
         roots: set[int] = set()
@@ -160,12 +163,13 @@ def link_descriptions(article: ParsedArticle, index: EntityIndex, lexicon: Lexic
             if named is not None and named[0].type == "PERSON":
                 subjects.append((named[0], ent.root))
                 roots.add(ent.root.i)
-        for (start, end), named_person in names:  # names the model did not tag (rules 7 and 10)
-            if para.offset <= start and end <= para.end:
-                last = para.tokens_ending_by(end) - 1
-                if last >= 0 and last not in roots and para.doc[last].pos_ in {"PROPN", "NOUN"}:
-                    subjects.append((named_person, para.doc[last]))
-                    roots.add(last)
+        # names the model did not tag (rules 7 and 10), those of this paragraph found by bisection
+        for n in range(bisect_left(starts, para.offset), bisect_left(starts, para.end)):
+            (_, end), named_person = names[n]
+            last = para.tokens_ending_by(end) - 1
+            if last >= 0 and last not in roots and para.doc[last].pos_ in {"PROPN", "NOUN"}:
+                subjects.append((named_person, para.doc[last]))
+                roots.add(last)
         for token in para.doc:
             if token.pos_ == "PRON" and token.dep_ in {"nsubj", "nsubjpass"}:
                 person = linked.get(para.token_offsets(token))

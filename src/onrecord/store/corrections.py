@@ -243,7 +243,7 @@ def replay(conn: sqlite3.Connection, log: Iterable[dict[str, Any]], *, by: str) 
             **entry.get("detail", {}),
             "replayed": {k: entry.get(k) for k in ("id", "made_by", "made_at")},
         }
-        _check_replayable(conn, entry)
+        _check_replayable(entry)
         made.append(
             _record(
                 conn,
@@ -356,10 +356,6 @@ def apply_to_articles(
         for row in rows:
             _apply_speaker(conn, Correction.from_row(row), rules, persons, statements)
     return persons, statements
-
-
-def has_corrections(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM corrections LIMIT 1").fetchone() is not None
 
 
 def _move_name(
@@ -502,7 +498,7 @@ def _person_for_speaker(conn: sqlite3.Connection, person: str) -> tuple[str, str
     return people.person_id_for(words), " ".join(person.split())
 
 
-def _check_replayable(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
+def _check_replayable(entry: dict[str, Any]) -> None:
     """A replayed correction needs its subject, and a merge or split its target, as text. Its persons
     and quotation need not be in this store yet: merges and splits act on ids and names, which
     articles stored later follow, and a speaker correction waits for its article."""
